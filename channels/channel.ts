@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type {
+  Answer,
+  ChannelName,
+  MessageRef,
+  Outcome,
+  Request,
+  RespondResult,
+} from '../src/domain/types.js';
+
+export type { Answer, ChannelName, MessageRef, Outcome, Request, RespondResult };
+
+/** The hub's HTTP server; channels mount their webhook routes on it (use `register` to get your own body parsers). */
+export type HttpRoutes = FastifyInstance;
+
+/** Per-recipient capability tokens for links that decide without a login (web page, email actions). */
+export interface CapabilityTokens {
+  /** `recipient` is the index into request.recipients, or 'web' for the request's own page. */
+  issue(requestId: string, recipient: number | 'web'): string;
+  verify(token: string): { requestId: string; recipient: number | 'web' } | undefined;
+}
+
+/** All a channel may know of the core. */
+export interface Hub {
+  respond(answer: Answer): Promise<RespondResult>;
+  get(requestId: string): Promise<Request | undefined>;
+  readonly tokens: CapabilityTokens;
+  /** Absolute URL of the hub, for links in messages. */
+  readonly publicUrl: string;
+}
+
+export interface Channel {
+  readonly name: ChannelName;
+  start(hub: Hub, http: HttpRoutes): Promise<void>;
+  deliver(request: Request, to: string | undefined, recipientIndex: number): Promise<MessageRef>;
+  settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void>;
+  stop(): Promise<void>;
+  /** For /readyz and `switchboard doctor`: undefined when healthy, else what is wrong. */
+  check?(): Promise<string | undefined>;
+}
+
+export type ChannelErrorKind = 'rate_limited' | 'auth' | 'not_found' | 'invalid' | 'network';
+
+/** Tells the job runner whether (and when) to retry a channel call. */
+export class ChannelError extends Error {
+  constructor(
+    readonly kind: ChannelErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+
+  /** rate_limited and network errors are worth another try; the rest are permanent. */
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'network';
+  }
+}
