@@ -24,6 +24,8 @@ export interface CapabilityTokens {
 export interface Hub {
   respond(answer: Answer): Promise<RespondResult>;
   get(requestId: string): Promise<Request | undefined>;
+  /** The latest closed requests of one workflow, newest first (for "recent decisions" context lines). */
+  history(workflowId: string, limit: number): Promise<Request[]>;
   readonly tokens: CapabilityTokens;
   /** Absolute URL of the hub, for links in messages. */
   readonly publicUrl: string;
@@ -35,8 +37,14 @@ export interface Channel {
   deliver(request: Request, to: string | undefined, recipientIndex: number): Promise<MessageRef>;
   settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void>;
   stop(): Promise<void>;
-  /** For /readyz and `switchboard doctor`: undefined when healthy, else what is wrong. */
-  check?(): Promise<string | undefined>;
+  /** For /readyz and `switchboard doctor`: is the platform reachable with these credentials, and what is missing. */
+  check?(): Promise<ChannelCheck>;
+}
+
+export interface ChannelCheck {
+  ok: boolean;
+  /** One line a person can act on, e.g. "bot @switchboard in team Acme; missing scopes: im:write". */
+  detail: string;
 }
 
 export type ChannelErrorKind = 'rate_limited' | 'auth' | 'not_found' | 'invalid' | 'network';

@@ -1,0 +1,87 @@
+import { escapeHtml as e, markdownToHtml } from '../../src/domain/markdown.js';
+import type { Field, Request } from '../../src/domain/types.js';
+
+export interface PageNotice {
+  kind: 'ok' | 'error' | 'info';
+  text: string;
+}
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
+h1{font-size:1.5rem;margin:0 0 .5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{color:#666}dd{margin:0;word-break:break-word}.notice{padding:.75rem 1rem;border-radius:.5rem;margin:1rem 0}
+.ok{background:#e6f4ea}.error{background:#fce8e6}.info{background:#e8f0fe}label{display:block;margin:.75rem 0 .25rem}
+input[type=text],input[type=number],textarea,select{width:100%;padding:.5rem;box-sizing:border-box;font:inherit}
+.actions{display:flex;gap:.5rem;flex-wrap:wrap;margin-top:1rem}button{font:inherit;padding:.5rem 1.25rem;border-radius:.4rem;border:1px solid #999;background:#fff;cursor:pointer}
+button.primary{background:#1a73e8;color:#fff;border-color:#1a73e8}button.danger{background:#d93025;color:#fff;border-color:#d93025}
+.meta{color:#666;font-size:.9rem}`;
+
+function fieldInput(f: Field): string {
+  const name = `f.${e(f.name)}`;
+  const req = f.required ? ' required' : '';
+  const label = `<label for="${name}">${e(f.label)}${f.required ? ' *' : ''}</label>`;
+  switch (f.type) {
+    case 'textarea':
+      return `${label}<textarea id="${name}" name="${name}" rows="4"${req}></textarea>`;
+    case 'number':
+      return `${label}<input type="number" step="any" id="${name}" name="${name}"${req}>`;
+    case 'boolean':
+      return `<label><input type="checkbox" name="${name}" value="true"> ${e(f.label)}</label>`;
+    case 'select':
+      return `${label}<select id="${name}" name="${name}"${req}><option value=""></option>${(f.options ?? [])
+        .map((o) => `<option value="${e(o.value)}">${e(o.label)}</option>`)
+        .join('')}</select>`;
+    default:
+      return `${label}<input type="text" id="${name}" name="${name}"${req}>`;
+  }
+}
+
+function answerForm(r: Request): string {
+  const buttons =
+    r.type === 'approval' || r.type === 'choice'
+      ? r.options
+          .map((o) => `<button type="submit" name="value" value="${e(o.value)}" class="${e(o.style ?? 'default')}">${e(o.label)}</button>`)
+          .join('')
+      : '<button type="submit" class="primary">Submit</button>';
+  const main =
+    r.type === 'text'
+      ? '<label for="value">Your answer *</label><textarea id="value" name="value" rows="4" required></textarea>'
+      : r.type === 'form'
+        ? r.fields.map(fieldInput).join('\n')
+        : '';
+  const comment = r.type === 'text' ? '' : '<label for="comment">Comment (optional)</label><textarea id="comment" name="comment" rows="2"></textarea>';
+  return `<form method="post">${main}${comment}
+<label for="name">Your name (optional)</label><input type="text" id="name" name="name" maxlength="200">
+<div class="actions">${buttons}</div></form>`;
+}
+
+function outcomeText(r: Request): string {
+  if (r.state === 'cancelled') return 'This request was cancelled.';
+  const resp = r.response;
+  if (r.state === 'expired') return resp ? `Expired; the default "${resp.value}" applied.` : 'This request expired without an answer.';
+  if (!resp) return `This request is ${r.state}.`;
+  const label = r.options.find((o) => o.value === resp.value)?.label ?? resp.value;
+  const by = e(resp.responder.name ?? resp.responder.id);
+  const what = label ? `<strong>${e(label)}</strong>` : 'Answered';
+  return `${what} by ${by} via ${e(resp.responder.channel)} · ${e(resp.responded_at)}`;
+}
+
+/** The request's own page: what is asked, and the form while it is pending. */
+export function renderPage(r: Request, notice?: PageNotice): string {
+  const context = Object.entries(r.context);
+  const contextHtml = context.length
+    ? `<dl>${context.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`).join('')}</dl>`
+    : '';
+  const votes = r.quorum > 1 ? `<p class="meta">Approvals: ${r.votes.length} of ${r.quorum} needed</p>` : '';
+  const deadline = r.expires_at && r.state === 'pending' ? `<p class="meta">Answer by ${e(r.expires_at)}</p>` : '';
+  const state = r.state === 'pending' ? answerForm(r) : `<div class="notice info">${outcomeText(r)}</div>`;
+  const noticeHtml = notice ? `<div class="notice ${notice.kind}" role="status">${e(notice.text)}</div>` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${e(r.title)} · Switchboard</title><style>${STYLE}</style></head><body>
+<h1>${e(r.title)}</h1>${r.workflow_id ? `<p class="meta">Workflow ${e(r.workflow_id)}</p>` : ''}
+${noticeHtml}${r.body ? markdownToHtml(r.body) : ''}${contextHtml}${votes}${deadline}${state}</body></html>`;
+}
+
+export function renderMessage(title: string, text: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${e(title)}</title><style>${STYLE}</style></head>
+<body><h1>${e(title)}</h1><p>${e(text)}</p></body></html>`;
+}

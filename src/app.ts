@@ -1,0 +1,114 @@
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import { createChannels, type ChannelRegistry } from '../channels/index.js';
+import type { Config } from './config.js';
+import type { Request } from './domain/types.js';
+import { registerApi } from './http/api.js';
+import { createMetrics } from './http/metrics.js';
+import { registerOps } from './http/ops.js';
+import { presentRequest } from './http/present.js';
+import { createHttpServer } from './http/server.js';
+import { SwitchboardHub } from './hub.js';
+import { createQueue, redisConnection } from './jobs/queue.js';
+import { OutboxRelay } from './jobs/relay.js';
+import { Wakeups } from './jobs/wakeups.js';
+import { createWorker } from './jobs/worker.js';
+import { createKeyVerifier } from './store/api-keys.js';
+import { connect, runMigrations, type Db } from './store/db.js';
+import { overdueRequestIds } from './store/requests.js';
+import { getOrCreateSetting } from './store/settings.js';
+import { createTokens } from './tokens.js';
+import { CALLBACK_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, generateWebhookSecret, parseWebhookSecret } from './webhooks.js';
+
+export interface AppOptions {
+  config: Config;
+  databaseUrl: string;
+  redisUrl: string;
+  log: Logger;
+  /** Run job workers in this process (default true). */
+  workers?: boolean;
+  workerConcurrency?: number;
+  callbackSchedule?: readonly number[];
+  webhookTimeoutMs?: number;
+  sweepMs?: number;
+  crashAfterCommit?: boolean;
+}
+
+export interface App {
+  http: FastifyInstance;
+  hub: SwitchboardHub;
+  db: Db;
+  channels: ChannelRegistry;
+  webhookSecret: string;
+  listen(port: number, host: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Builds one Switchboard process: API, channel webhooks and workers over one Postgres and one Redis. */
+export async function createApp(o: AppOptions): Promise<App> {
+  const { config, log } = o;
+  const db = connect(o.databaseUrl);
+  await runMigrations(db);
+  const webhookSecret = config.SWITCHBOARD_WEBHOOK_SECRET ?? (await getOrCreateSetting(db, 'webhook_secret', generateWebhookSecret)).value;
+  parseWebhookSecret(webhookSecret);
+  const tokenSecret = (await getOrCreateSetting(db, 'token_secret', () => randomBytes(32).toString('base64url'))).value;
+  const tokens = createTokens(tokenSecret);
+
+  const prefix = config.SWITCHBOARD_QUEUE_PREFIX;
+  const redis = { queue: redisConnection(o.redisUrl), worker: redisConnection(o.redisUrl), pub: redisConnection(o.redisUrl), sub: redisConnection(o.redisUrl) };
+  const queue = createQueue(redis.queue, prefix);
+  const schedule = o.callbackSchedule ?? CALLBACK_SCHEDULE_MS;
+  const relay = new OutboxRelay(db, queue, log.child({ part: 'relay' }), schedule.length);
+  const wakeups = new Wakeups(redis.pub, redis.sub, prefix);
+  await wakeups.start();
+  const metrics = createMetrics(db);
+  const channels = createChannels(config, log);
+  const hub = new SwitchboardHub({
+    db, relay, wakeups, channels, tokens, metrics, log, publicUrl: config.publicUrl,
+    callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, crashAfterCommit: o.crashAfterCommit,
+  });
+  const present = (r: Request) => presentRequest(r, config.publicUrl, tokens);
+
+  const http = createHttpServer(log);
+  registerOps(http, {
+    metrics, channels, publicUrl: config.publicUrl,
+    checks: { postgres: () => db.sql`select 1`, redis: () => redis.queue.ping() },
+  });
+  await registerApi(http, { db, hub, wakeups, present, verifyKey: createKeyVerifier(db, config.SWITCHBOARD_API_KEY) });
+  for (const channel of channels.all()) await channel.start(hub, http);
+
+  let worker: Worker | undefined;
+  if (o.workers !== false) {
+    const ctx = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs: o.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS, present };
+    worker = createWorker(ctx, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16, callbackSchedule: schedule });
+  }
+  const sweepMs = o.sweepMs ?? 1000;
+  relay.start(sweepMs);
+  // Backstop for expire jobs lost with a Redis that kept no data: expire what is overdue.
+  const expirySweep = setInterval(() => {
+    overdueRequestIds(db)
+      .then((ids) => Promise.all(ids.map((id) => hub.expire(id))))
+      .catch((err) => log.warn({ err }, 'expiry sweep failed'));
+  }, Math.max(sweepMs * 5, 1000));
+  expirySweep.unref();
+
+  return {
+    http, hub, db, channels, webhookSecret,
+    async listen(port, host) {
+      return http.listen({ port, host });
+    },
+    async stop() {
+      clearInterval(expirySweep);
+      await http.close();
+      await worker?.close();
+      await relay.stop();
+      for (const channel of channels.all()) await channel.stop().catch((err) => log.warn({ err }, 'channel stop failed'));
+      await wakeups.stop();
+      await queue.close();
+      await Promise.all(Object.values(redis).map((r) => r.quit().catch(() => r.disconnect())));
+      await db.sql.end({ timeout: 5 });
+    },
+  };
+}

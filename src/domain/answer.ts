@@ -1,0 +1,94 @@
+import type { Answer, FieldValues, Request, Responder } from './types.js';
+
+export interface AnswerError {
+  path: string;
+  message: string;
+}
+
+/** Approvers are "channel:id"; "channel:*" admits anyone answering through that channel. */
+export function isApprover(request: Pick<Request, 'approvers'>, responder: Responder): boolean {
+  if (request.approvers.length === 0) return true;
+  const id = responder.channel === 'email' ? responder.id.toLowerCase() : responder.id;
+  return request.approvers.some((a) => {
+    const [channel, ...rest] = a.split(':');
+    const who = rest.join(':');
+    if (channel !== responder.channel) return false;
+    if (who === '*') return true;
+    return (channel === 'email' ? who.toLowerCase() : who) === id;
+  });
+}
+
+/** Checks an answer against what the request asked for; returns the normalised fields. */
+export function validateAnswer(
+  request: Request,
+  answer: Answer,
+): { ok: true; value: string | null; fields: FieldValues } | { ok: false; errors: AnswerError[] } {
+  const errors: AnswerError[] = [];
+  let value: string | null = answer.value ?? null;
+  if (request.type === 'approval' || request.type === 'choice') {
+    const allowed = request.options.map((o) => o.value);
+    if (!value) errors.push({ path: 'value', message: `required: one of ${allowed.join(', ')}` });
+    else if (!allowed.includes(value)) errors.push({ path: 'value', message: `must be one of: ${allowed.join(', ')}` });
+  } else if (request.type === 'text') {
+    const text = (answer.value ?? answer.comment ?? '').trim();
+    if (!text) errors.push({ path: 'value', message: 'required: the answer text' });
+    value = text || null;
+  } else if (value !== null) {
+    errors.push({ path: 'value', message: 'a form is answered with fields, not a value' });
+  }
+  const fields = request.type === 'form' ? validateFields(request, answer.fields ?? {}, errors) : {};
+  if (request.type !== 'form' && answer.fields && Object.keys(answer.fields).length > 0) {
+    errors.push({ path: 'fields', message: 'only a form takes fields' });
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value, fields };
+}
+
+function validateFields(request: Request, given: FieldValues, errors: AnswerError[]): FieldValues {
+  const out: FieldValues = {};
+  const known = new Set(request.fields.map((f) => f.name));
+  for (const name of Object.keys(given)) {
+    if (!known.has(name)) errors.push({ path: `fields.${name}`, message: 'not a field of this form' });
+  }
+  for (const field of request.fields) {
+    const path = `fields.${field.name}`;
+    const raw = given[field.name];
+    const empty = raw === undefined || raw === '';
+    if (empty) {
+      if (field.required) errors.push({ path, message: 'required' });
+      continue;
+    }
+    const coerced = coerceField(field.type, raw, field.options?.map((o) => o.value));
+    if (coerced === undefined) errors.push({ path, message: fieldMessage(field.type, field.options?.map((o) => o.value)) });
+    else out[field.name] = coerced;
+  }
+  return out;
+}
+
+/** Channels send strings (form posts, modal inputs); the API may send typed JSON. Both end typed. */
+function coerceField(type: string, raw: string | number | boolean, choices?: string[]): string | number | boolean | undefined {
+  switch (type) {
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      return Number.isFinite(n) && String(raw).trim() !== '' ? n : undefined;
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (['true', 'on', 'yes', '1'].includes(String(raw).toLowerCase())) return true;
+      if (['false', 'off', 'no', '0'].includes(String(raw).toLowerCase())) return false;
+      return undefined;
+    case 'select':
+      return typeof raw === 'string' && choices?.includes(raw) ? raw : undefined;
+    default:
+      return typeof raw === 'string' ? raw : String(raw);
+  }
+}
+
+function fieldMessage(type: string, choices?: string[]): string {
+  if (type === 'select') return `must be one of: ${choices?.join(', ')}`;
+  return `must be a ${type}`;
+}
+
+/** With quorum > 1 the first option approves; votes for it are counted, any other value decides at once. */
+export function isCountedVote(request: Request, value: string | null): boolean {
+  return request.type === 'approval' && request.quorum > 1 && value === request.options[0]?.value;
+}

@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { answerBodySchema, issuesToErrors } from '../domain/request-schema.js';
+import type { Request, RespondResult } from '../domain/types.js';
+import { invalid, notFound, ProblemError } from '../errors.js';
+import type { SwitchboardHub } from '../hub.js';
+import type { Wakeups } from '../jobs/wakeups.js';
+import type { Db } from '../store/db.js';
+import { requeueCallback } from '../store/callbacks.js';
+import { ID_PATTERN } from '../store/ids.js';
+import { listRequests } from '../store/requests.js';
+import { sendProblem } from './problem.js';
+import { streamEvents } from './sse.js';
+
+export interface ApiDeps {
+  db: Db;
+  hub: SwitchboardHub;
+  wakeups: Wakeups;
+  verifyKey: (key: string) => Promise<{ id: string; name: string } | undefined>;
+  present: (r: Request) => unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: { id: string; name: string };
+  }
+}
+
+type IdParams = { Params: { id: string } };
+
+const listQuery = z.strictObject({
+  state: z.enum(['pending', 'resolved', 'expired', 'cancelled']).optional(),
+  workflow_id: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a cursor from a previous page').optional(),
+});
+const getQuery = z.strictObject({ wait: z.coerce.number().int().min(0).max(60).optional() });
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    throw new ProblemError(422, 'Unprocessable Content', 'The request is not valid.', { errors: issuesToErrors(r.error, prefix) });
+  }
+  return r.data;
+}
+
+export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<void> {
+  const load = async (id: string) => {
+    const request = ID_PATTERN.test(id) ? await d.hub.get(id) : undefined;
+    if (!request) throw notFound(`Request ${id}`);
+    return request;
+  };
+  const respondWith = (reply: FastifyReply, result: RespondResult) => {
+    const body = d.present(result.request);
+    switch (result.status) {
+      case 'won':
+      case 'counted':
+        return reply.code(200).send(body);
+      case 'closed':
+        return sendProblem(reply, 409, result.reason ?? 'The request is closed.', { request: body });
+      case 'forbidden':
+        return sendProblem(reply, 403, result.reason ?? 'Not an approver.', { request: body });
+      default:
+        return sendProblem(reply, 422, 'The answer is not valid for this request.', { errors: result.errors ?? [] });
+    }
+  };
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      const key = m && (await d.verifyKey(m[1]!));
+      if (!key) {
+        reply.header('www-authenticate', 'Bearer realm="switchboard"');
+        return sendProblem(reply, 401, m ? 'The API key is not valid or was revoked.' : 'Send an API key: Authorization: Bearer <key>.');
+      }
+      req.apiKey = key;
+    });
+
+    v1.post('/requests', async (req, reply) => {
+      const header = req.headers['idempotency-key'];
+      const idem = typeof header === 'string' ? header.trim() : undefined;
+      if (idem !== undefined && (idem.length === 0 || idem.length > 255)) throw invalid('Idempotency-Key', 'must be 1..255 characters');
+      const { request, replay } = await d.hub.create(req.body, req.apiKey!.id, idem);
+      reply.header('location', `/v1/requests/${request.id}`);
+      return reply.code(replay ? 200 : 201).send(d.present(request));
+    });
+
+    v1.get('/requests', async (req) => {
+      const q = parse(listQuery, req.query);
+      const before = q.cursor ? Buffer.from(q.cursor, 'base64url').toString() : undefined;
+      if (before !== undefined && !ID_PATTERN.test(before)) throw invalid('cursor', 'not a cursor from a previous page');
+      const rows = await listRequests(d.db, { state: q.state, workflowId: q.workflow_id, before, limit: q.limit + 1 });
+      const page = rows.slice(0, q.limit);
+      const more = rows.length > q.limit;
+      return { data: page.map(d.present), next_cursor: more ? Buffer.from(page.at(-1)!.id).toString('base64url') : null };
+    });
+
+    v1.get<IdParams>('/requests/:id', async (req) => {
+      const { wait } = parse(getQuery, req.query);
+      let request = await load(req.params.id);
+      if (!wait || request.state !== 'pending') return d.present(request);
+      const deadline = Date.now() + wait * 1000;
+      const gone = new AbortController();
+      req.raw.once('close', () => gone.abort());
+      // Wake-ups are the fast path; re-reading every 5 s covers a lost pub/sub message.
+      while (request.state === 'pending' && Date.now() < deadline && !gone.signal.aborted) {
+        await d.wakeups.next(request.id, Math.min(5000, deadline - Date.now()), gone.signal);
+        request = await load(request.id);
+      }
+      return d.present(request);
+    });
+
+    v1.get<IdParams>('/requests/:id/events', async (req, reply) => {
+      const request = await load(req.params.id);
+      return streamEvents(req, reply, request, { hub: d.hub, wakeups: d.wakeups, present: d.present });
+    });
+
+    v1.post<IdParams>('/requests/:id/responses', async (req, reply) => {
+      const request = await load(req.params.id);
+      const body = parse(answerBodySchema, req.body);
+      const responder = body.responder
+        ? { channel: 'api' as const, id: body.responder.id, ...(body.responder.name ? { name: body.responder.name } : {}) }
+        : { channel: 'api' as const, id: req.apiKey!.name };
+      const result = await d.hub.respond({ requestId: request.id, value: body.value, comment: body.comment, fields: body.fields, responder });
+      return respondWith(reply, result);
+    });
+
+    v1.post<IdParams>('/requests/:id/cancel', async (req, reply) => {
+      const request = await load(req.params.id);
+      const reason = (req.body as { reason?: unknown } | undefined)?.reason;
+      return respondWith(reply, await d.hub.cancel(request.id, typeof reason === 'string' ? reason.slice(0, 500) : undefined));
+    });
+
+    v1.post<IdParams>('/requests/:id/callback/redeliver', async (req, reply) => {
+      const request = await load(req.params.id);
+      if (!request.callback) throw new ProblemError(409, 'Conflict', 'This request has no callback_url.');
+      if (request.state === 'pending') throw new ProblemError(409, 'Conflict', 'The request is still pending; its webhook is sent when it closes.');
+      if (!(await requeueCallback(d.db, request.id))) {
+        throw new ProblemError(409, 'Conflict', 'The webhook is being delivered right now; try again once it has succeeded or failed.');
+      }
+      d.hub.pokeRelay();
+      return reply.code(200).send(d.present((await d.hub.get(request.id))!));
+    });
+  }, { prefix: '/v1' });
+}

@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { ProblemError } from '../errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}, title?: string) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: title ?? TITLES[status] ?? 'Error', status, detail, ...extra });
+}
+
+/** Every 4xx/5xx as RFC 9457 problem+json, with the fastify error codes turned into plain words. */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, `No route for ${req.method} ${req.url.split('?')[0]}.`));
+  app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {
+    if (err instanceof ProblemError) return sendProblem(reply, err.status, err.detail, err.extra, err.title);
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendProblem(reply, 413, 'The body is larger than 256 KiB.');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendProblem(reply, 415, 'Send the body as application/json.');
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendProblem(reply, 400, 'The body is empty; send a JSON object.', { errors: [{ path: '', message: 'required' }] });
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return sendProblem(reply, 400, 'Content-Length does not match the body.');
+    }
+    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return sendProblem(reply, 400, `Malformed JSON: ${err.message}`, { errors: [{ path: '', message: 'malformed JSON' }] });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      req.log.error({ err }, 'unhandled error');
+      return sendProblem(reply, 500, 'Something went wrong on our side; the error is logged.');
+    }
+    return sendProblem(reply, status, err.message);
+  });
+}

@@ -1,0 +1,209 @@
+import type { Logger } from 'pino';
+import type { CapabilityTokens, Hub } from '../channels/channel.js';
+import type { ChannelRegistry } from '../channels/index.js';
+import { isApprover, isCountedVote, validateAnswer } from './domain/answer.js';
+import { buildRequest } from './domain/build-request.js';
+import { createRequestSchema, issuesToErrors } from './domain/request-schema.js';
+import type { Answer, Request, RequestState, RespondResult, Response } from './domain/types.js';
+import { invalid, notFound, ProblemError } from './errors.js';
+import type { OutboxRelay } from './jobs/relay.js';
+import type { Wakeups } from './jobs/wakeups.js';
+import type { Metrics } from './http/metrics.js';
+import type { Db } from './store/db.js';
+import * as store from './store/requests.js';
+import { castVote } from './store/votes.js';
+import { checkCallbackUrl } from './webhooks.js';
+
+export interface HubDeps {
+  db: Db;
+  relay: OutboxRelay;
+  wakeups: Wakeups;
+  channels: ChannelRegistry;
+  tokens: CapabilityTokens;
+  metrics: Metrics;
+  log: Logger;
+  publicUrl: string;
+  callbackPrivate: 'allow' | 'deny';
+  /** Test failpoint: die right after a decision commits, before any follow-up runs. */
+  crashAfterCommit?: boolean;
+}
+
+const TIMEOUT_RESPONDER = { channel: 'api', id: 'timeout', name: 'Timeout' } as const;
+
+/** The only writer of request state: create, respond, expire, cancel. */
+export class SwitchboardHub implements Hub {
+  readonly tokens: CapabilityTokens;
+  readonly publicUrl: string;
+
+  constructor(private readonly d: HubDeps) {
+    this.tokens = d.tokens;
+    this.publicUrl = d.publicUrl;
+  }
+
+  /** Moves freshly committed outbox rows (e.g. a requeued webhook) into the queue now. */
+  pokeRelay(): void {
+    this.d.relay.poke();
+  }
+
+  get(requestId: string): Promise<Request | undefined> {
+    return store.getRequest(this.d.db, requestId);
+  }
+
+  history(workflowId: string, limit: number): Promise<Request[]> {
+    return store.workflowHistory(this.d.db, workflowId, limit);
+  }
+
+  async create(body: unknown, apiKeyId: string, idempotencyKey?: string): Promise<{ request: Request; replay: boolean }> {
+    const parsed = createRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new ProblemError(422, 'Unprocessable Content', 'The request body is not valid.', {
+        errors: issuesToErrors(parsed.error),
+      });
+    }
+    const input = parsed.data;
+    input.recipients.forEach((r, i) => {
+      const off = this.d.channels.offReason(r.channel);
+      if (off) throw invalid(`recipients.${i}.channel`, `channel ${r.channel} is off: ${off}`);
+    });
+    if (input.callback_url) {
+      const problem = await checkCallbackUrl(input.callback_url, this.d.callbackPrivate);
+      if (problem) throw invalid('callback_url', problem);
+    }
+    const n = buildRequest(input, apiKeyId, idempotencyKey);
+    if (await store.insertRequest(this.d.db, n)) {
+      this.d.relay.poke();
+      this.d.metrics.requestsCreated.inc();
+      return { request: (await this.get(n.row.id))!, replay: false };
+    }
+    const existing = await store.findByIdempotencyKey(this.d.db, apiKeyId, idempotencyKey!);
+    if (!existing) throw new ProblemError(409, 'Conflict', 'A concurrent request with this Idempotency-Key is being created.');
+    if (existing.idempotency_hash !== n.row.idempotency_hash) {
+      throw new ProblemError(409, 'Conflict', 'This Idempotency-Key was already used with a different body.');
+    }
+    return { request: (await this.get(existing.id))!, replay: true };
+  }
+
+  async respond(answer: Answer): Promise<RespondResult> {
+    const request = await this.get(answer.requestId);
+    if (!request) throw notFound(`Request ${answer.requestId}`);
+    const who = { responder: answer.responder, value: answer.value ?? null };
+    if (request.state !== 'pending') {
+      await this.refuse(request, 'closed', who);
+      return { status: 'closed', request, reason: closedReason(request) };
+    }
+    if (!isApprover(request, answer.responder)) {
+      await this.refuse(request, 'forbidden', who);
+      return { status: 'forbidden', request, reason: 'You are not an approver for this request.' };
+    }
+    const checked = validateAnswer(request, answer);
+    if (!checked.ok) {
+      await this.refuse(request, 'invalid', { ...who, errors: checked.errors });
+      return { status: 'invalid', request, reason: checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors: checked.errors };
+    }
+    const response: Response = {
+      value: checked.value,
+      comment: answer.comment?.trim() || null,
+      fields: checked.fields,
+      responder: answer.responder,
+      responded_at: new Date().toISOString(),
+    };
+    if (isCountedVote(request, response.value)) return this.vote(request, response);
+    const won = await store.claimRequest(this.d.db.sql, {
+      id: request.id,
+      state: 'resolved',
+      response,
+      recordResponse: true,
+      eventType: 'request.resolved',
+      eventData: { responder: response.responder, value: response.value },
+    });
+    return this.afterClaim(request.id, won, 'resolved');
+  }
+
+  private async vote(request: Request, response: Response): Promise<RespondResult> {
+    const outcome = await castVote(this.d.db, request, response);
+    if (outcome === 'closed') return this.lost(request.id);
+    if (outcome.decided) return this.afterClaim(request.id, outcome.claimed, 'resolved');
+    await this.d.wakeups.publish({ requestId: request.id, event: 'request.vote' });
+    const current = (await this.get(request.id))!;
+    return outcome.duplicate
+      ? { status: 'counted', request: current, reason: 'Your vote was already counted.' }
+      : { status: 'counted', request: current };
+  }
+
+  /** Expiry: the same claim, applying on_timeout's value if the request has one. */
+  async expire(requestId: string): Promise<Request | undefined> {
+    const request = await this.get(requestId);
+    if (!request || request.state !== 'pending') return request;
+    const fallback = request.on_timeout;
+    const response: Response | null = fallback
+      ? { value: fallback.value, comment: fallback.comment ?? null, fields: {}, responder: { ...TIMEOUT_RESPONDER }, responded_at: new Date().toISOString() }
+      : null;
+    const claimed = await store.claimRequest(this.d.db.sql, {
+      id: requestId,
+      state: 'expired',
+      response,
+      recordResponse: false,
+      eventType: 'request.expired',
+      eventData: { on_timeout: fallback },
+    });
+    return (await this.afterClaim(requestId, claimed, 'expired')).request;
+  }
+
+  async cancel(requestId: string, reason?: string): Promise<RespondResult> {
+    const claimed = await store.claimRequest(this.d.db.sql, {
+      id: requestId,
+      state: 'cancelled',
+      response: null,
+      recordResponse: false,
+      eventType: 'request.cancelled',
+      eventData: reason ? { reason } : {},
+    });
+    if (!claimed && !(await this.get(requestId))) throw notFound(`Request ${requestId}`);
+    return this.afterClaim(requestId, claimed, 'cancelled');
+  }
+
+  private async afterClaim(
+    requestId: string,
+    claimed: { created_at: Date; closed_at: Date } | undefined,
+    state: Exclude<RequestState, 'pending'>,
+  ): Promise<RespondResult> {
+    if (!claimed) return this.lost(requestId);
+    if (this.d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
+    this.d.relay.poke();
+    this.d.metrics.decided(state, claimed.closed_at.getTime() - claimed.created_at.getTime());
+    await this.d.wakeups.publish({ requestId, event: `request.${state}` }).catch((err) => {
+      this.d.log.warn({ err, requestId }, 'wake-up publish failed; waiters will see the change on their next poll');
+    });
+    return { status: 'won', request: (await this.get(requestId))! };
+  }
+
+  private async lost(requestId: string): Promise<RespondResult> {
+    const request = (await this.get(requestId))!;
+    return { status: 'closed', request, reason: closedReason(request) };
+  }
+
+  private async refuse(request: Request, why: string, data: Record<string, unknown>): Promise<void> {
+    await store.recordEvent(this.d.db.sql, request.id, 'answer.refused', { why, ...data });
+  }
+}
+
+/** "Already approved by Ana via Slack", "Already expired", … */
+export function closedReason(request: Request): string {
+  if (request.state === 'cancelled') return 'This request was cancelled.';
+  if (request.state === 'expired') return 'This request has expired.';
+  const r = request.response;
+  if (!r) return `This request is already ${request.state}.`;
+  const label = request.options.find((o) => o.value === r.value)?.label ?? r.value ?? 'answered';
+  return `Already ${pastTense(label)} by ${r.responder.name ?? r.responder.id} via ${channelTitle(r.responder.channel)}.`;
+}
+
+function pastTense(label: string): string {
+  const l = label.toLowerCase();
+  if (l === 'approve') return 'approved';
+  if (l === 'reject') return 'rejected';
+  return `answered "${label}"`;
+}
+
+export function channelTitle(channel: string): string {
+  return channel === 'api' ? 'the API' : channel === 'sqs' ? 'SQS' : channel.charAt(0).toUpperCase() + channel.slice(1);
+}

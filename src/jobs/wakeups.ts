@@ -1,0 +1,68 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+
+export interface Wakeup {
+  requestId: string;
+  event: string;
+}
+
+/**
+ * Redis pub/sub carries "request X changed" to every process, so a long-poll or SSE stream on one
+ * process wakes when another process takes the answer. Listeners are local; one subscription each.
+ */
+export class Wakeups {
+  private readonly local = new EventEmitter();
+  private readonly channel: string;
+
+  constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    prefix: string,
+  ) {
+    this.channel = `${prefix}:wakeups`;
+    this.local.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    this.sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      try {
+        const w = JSON.parse(message) as Wakeup;
+        this.local.emit(w.requestId, w);
+      } catch {
+        // a foreign message on our channel; nothing to wake
+      }
+    });
+    await this.sub.subscribe(this.channel);
+  }
+
+  async publish(w: Wakeup): Promise<void> {
+    await this.pub.publish(this.channel, JSON.stringify(w));
+  }
+
+  /** Calls `fn` on every change of the request until the returned function is called. */
+  on(requestId: string, fn: (w: Wakeup) => void): () => void {
+    this.local.on(requestId, fn);
+    return () => this.local.off(requestId, fn);
+  }
+
+  /** Resolves on the next change of the request, or after `ms`, or when `signal` aborts. */
+  next(requestId: string, ms: number, signal?: AbortSignal): Promise<Wakeup | undefined> {
+    return new Promise((resolve) => {
+      const done = (w?: Wakeup) => {
+        clearTimeout(timer);
+        off();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(w);
+      };
+      const onAbort = () => done();
+      const off = this.on(requestId, done);
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', onAbort);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.sub.unsubscribe(this.channel).catch(() => {});
+  }
+}

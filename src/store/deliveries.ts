@@ -1,0 +1,52 @@
+import type { DeliveryStatus, MessageRef } from '../domain/types.js';
+import type { Db } from './db.js';
+import type { DeliveryRow } from './rows.js';
+
+export interface StoredDelivery extends DeliveryRow {
+  request_id: string;
+  attempts: number;
+}
+
+export async function getDelivery(db: Db, id: string): Promise<StoredDelivery | undefined> {
+  const rows = await db.sql<StoredDelivery[]>`
+    select id, request_id, recipient_index, channel, "to", status, error, ref, attempts from deliveries where id = ${id}`;
+  return rows[0];
+}
+
+/** Stores the platform's message reference; returns the request's state at that moment. */
+export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef): Promise<string | undefined> {
+  const rows = await db.sql<{ state: string }[]>`
+    with u as (
+      update deliveries set status = 'delivered', ref = ${db.sql.json(ref)}, error = null, updated_at = now()
+      where id = ${d.id} and status = 'queued' returning request_id
+    ), e as (
+      insert into events (request_id, type, data)
+      select request_id, 'delivery.delivered', ${db.sql.json({ channel: d.channel, to: d.to, ref })}::jsonb from u
+    )
+    select r.state from u join requests r on r.id = u.request_id`;
+  return rows[0]?.state;
+}
+
+/** Moves a delivery to `status` if it is still in one of `from`; records the event. */
+export async function setDeliveryStatus(
+  db: Db,
+  d: StoredDelivery,
+  status: DeliveryStatus,
+  from: DeliveryStatus[],
+  error: string | null = null,
+): Promise<boolean> {
+  const rows = await db.sql`
+    with u as (
+      update deliveries set status = ${status}, error = ${error}, updated_at = now()
+      where id = ${d.id} and status in ${db.sql(from)} returning request_id
+    ), e as (
+      insert into events (request_id, type, data)
+      select request_id, ${`delivery.${status}`}, ${db.sql.json({ channel: d.channel, to: d.to, error })}::jsonb from u
+    )
+    select 1 from u`;
+  return rows.length > 0;
+}
+
+export async function countAttempt(db: Db, id: string, error: string): Promise<void> {
+  await db.sql`update deliveries set attempts = attempts + 1, error = ${error}, updated_at = now() where id = ${id}`;
+}

@@ -1,0 +1,150 @@
+import type { Request, RequestState, Response } from '../domain/types.js';
+import type { Db, Sql } from './db.js';
+import { toRequest, type RequestRow } from './rows.js';
+
+export interface OutboxJob {
+  job: 'deliver' | 'settle' | 'callback' | 'expire';
+  job_id: string;
+  payload: Record<string, unknown>;
+  delay_until?: string | null;
+}
+
+export interface NewRequest {
+  row: Record<string, unknown> & { id: string; api_key_id: string };
+  deliveries: { id: string; recipient_index: number; channel: string; to: string | null }[];
+  jobs: OutboxJob[];
+}
+
+const SELECT_REQUEST = (sql: Sql) => sql`
+  select r.*,
+    (select json_agg(d order by d.recipient_index) from deliveries d where d.request_id = r.id) as deliveries,
+    (select json_agg(v order by v.id) from responses v where v.request_id = r.id) as votes
+  from requests r`;
+
+const JSONB_COLUMNS = new Set(['context', 'options', 'fields', 'recipients', 'approvers', 'on_timeout', 'metadata']);
+
+/** Request, deliveries, outbox jobs and the created event in one statement (so one implicit transaction). */
+export async function insertRequest(db: Db, n: NewRequest): Promise<boolean> {
+  const { sql } = db;
+  const row = Object.fromEntries(
+    Object.entries(n.row).map(([k, v]) => [k, JSONB_COLUMNS.has(k) && v !== null ? sql.json(v as never) : v]),
+  );
+  const rows = await sql`
+    with r as (
+      insert into requests ${sql(row as Record<string, never>)}
+      on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id
+    ), d as (
+      insert into deliveries (id, request_id, recipient_index, channel, "to")
+      select x.id, r.id, x.recipient_index, x.channel, x."to" from r,
+        jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text)
+    ), o as (
+      insert into outbox (job, job_id, payload, delay_until)
+      select x.job, x.job_id, x.payload, x.delay_until from r,
+        jsonb_to_recordset(${sql.json(n.jobs as never)}::jsonb) as x(job text, job_id text, payload jsonb, delay_until timestamptz)
+    ), e as (
+      insert into events (request_id, type, data)
+      select r.id, 'request.created', ${sql.json({ recipients: n.deliveries.length })}::jsonb from r
+    )
+    select id from r`;
+  return rows.length === 1;
+}
+
+export async function findByIdempotencyKey(db: Db, apiKeyId: string, key: string) {
+  const rows = await db.sql<RequestRow[]>`
+    ${SELECT_REQUEST(db.sql)} where r.api_key_id = ${apiKeyId} and r.idempotency_key = ${key}`;
+  return rows[0];
+}
+
+export async function getRequest(db: Db, id: string): Promise<Request | undefined> {
+  const rows = await db.sql<RequestRow[]>`${SELECT_REQUEST(db.sql)} where r.id = ${id}`;
+  return rows[0] && toRequest(rows[0]);
+}
+
+export interface ListFilter {
+  state?: RequestState;
+  workflowId?: string;
+  before?: string;
+  limit: number;
+}
+
+/** Newest first; `before` is the last id of the previous page (ids sort by creation time). */
+export async function listRequests(db: Db, f: ListFilter): Promise<Request[]> {
+  const { sql } = db;
+  const rows = await sql<RequestRow[]>`
+    ${SELECT_REQUEST(sql)}
+    where true
+      ${f.state ? sql`and r.state = ${f.state}` : sql``}
+      ${f.workflowId ? sql`and r.workflow_id = ${f.workflowId}` : sql``}
+      ${f.before ? sql`and r.id < ${f.before}` : sql``}
+    order by r.id desc
+    limit ${f.limit}`;
+  return rows.map(toRequest);
+}
+
+export async function workflowHistory(db: Db, workflowId: string, limit: number): Promise<Request[]> {
+  const rows = await db.sql<RequestRow[]>`
+    ${SELECT_REQUEST(db.sql)}
+    where r.workflow_id = ${workflowId} and r.state <> 'pending'
+    order by r.closed_at desc limit ${limit}`;
+  return rows.map(toRequest);
+}
+
+export interface Claim {
+  id: string;
+  state: Exclude<RequestState, 'pending'>;
+  response: Response | null;
+  /** Store this response as an accepted answer (a vote row) in the same statement. */
+  recordResponse: boolean;
+  eventType: string;
+  eventData: Record<string, unknown>;
+}
+
+/**
+ * The race. One conditional UPDATE decides; the response row, a settle job per delivery, the
+ * callback job and the event ride on the same statement, so a winner never loses its follow-ups.
+ * Returns the closed row's created_at, or undefined when another claimant was first.
+ */
+export async function claimRequest(sql: Sql, c: Claim): Promise<{ created_at: Date; closed_at: Date } | undefined> {
+  const r = c.response;
+  const rows = await sql<{ created_at: Date; closed_at: Date }[]>`
+    with c as (
+      update requests set state = ${c.state}, response = ${r ? sql.json(r as never) : null}, closed_at = now(),
+        callback_status = case when callback_url is null then null else 'pending' end
+      where id = ${c.id} and state = 'pending'
+      returning id, created_at, closed_at, callback_url
+    ), v as (
+      insert into responses (request_id, value, comment, fields, responder_channel, responder_id, responder_name)
+      select c.id, ${r?.value ?? null}, ${r?.comment ?? null}, ${sql.json((r?.fields ?? {}) as never)}::jsonb,
+        ${r?.responder.channel ?? ''}, ${r?.responder.id ?? ''}, ${r?.responder.name ?? null}
+      from c where ${c.recordResponse}
+      on conflict (request_id, responder_channel, responder_id) do nothing
+    ), s as (
+      insert into outbox (job, job_id, payload)
+      select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id)
+      from c join deliveries d on d.request_id = c.id where d.status <> 'failed'
+    ), cb as (
+      insert into outbox (job, job_id, payload)
+      select 'callback', 'callback-' || c.id, jsonb_build_object('requestId', c.id) from c where c.callback_url is not null
+    ), e as (
+      insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
+    )
+    select created_at, closed_at from c`;
+  return rows[0];
+}
+
+export async function recordEvent(sql: Sql, requestId: string, type: string, data: Record<string, unknown> = {}) {
+  await sql`insert into events (request_id, type, data) values (${requestId}, ${type}, ${sql.json(data as never)})`;
+}
+
+export async function listEvents(db: Db, requestId: string) {
+  return db.sql<{ id: number; type: string; data: Record<string, unknown>; created_at: Date }[]>`
+    select id, type, data, created_at from events where request_id = ${requestId} order by id`;
+}
+
+/** Pending requests whose deadline has passed (the sweep's backstop for lost expire jobs). */
+export async function overdueRequestIds(db: Db, limit = 100): Promise<string[]> {
+  const rows = await db.sql<{ id: string }[]>`
+    select id from requests where state = 'pending' and expires_at <= now() order by expires_at limit ${limit}`;
+  return rows.map((r) => r.id);
+}

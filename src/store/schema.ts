@@ -1,0 +1,160 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type {
+  Field,
+  FieldValues,
+  MessageRef,
+  Option,
+  Recipient,
+  Response,
+} from '../domain/types.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const requests = pgTable(
+  'requests',
+  {
+    id: text('id').primaryKey(),
+    state: text('state').notNull().default('pending'),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    body: text('body'),
+    context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
+    options: jsonb('options').$type<Option[]>().notNull().default([]),
+    fields: jsonb('fields').$type<Field[]>().notNull().default([]),
+    recipients: jsonb('recipients').$type<Recipient[]>().notNull(),
+    approvers: jsonb('approvers').$type<string[]>().notNull().default([]),
+    quorum: integer('quorum').notNull().default(1),
+    timeoutSeconds: integer('timeout_seconds'),
+    onTimeout: jsonb('on_timeout').$type<{ value: string; comment?: string } | null>(),
+    callbackUrl: text('callback_url'),
+    callbackStatus: text('callback_status'),
+    callbackAttempts: integer('callback_attempts').notNull().default(0),
+    workflowId: text('workflow_id'),
+    checkpointId: text('checkpoint_id'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    response: jsonb('response').$type<Response | null>(),
+    apiKeyId: text('api_key_id'),
+    idempotencyKey: text('idempotency_key'),
+    idempotencyHash: text('idempotency_hash'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at'),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    index('requests_state_idx').on(t.state, t.expiresAt),
+    index('requests_workflow_idx').on(t.workflowId, t.id),
+    uniqueIndex('requests_idempotency_idx')
+      .on(t.apiKeyId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+  ],
+);
+
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id, { onDelete: 'cascade' }),
+    recipientIndex: integer('recipient_index').notNull(),
+    channel: text('channel').notNull(),
+    to: text('to'),
+    status: text('status').notNull().default('queued'),
+    error: text('error'),
+    ref: jsonb('ref').$type<MessageRef | null>(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('deliveries_request_idx').on(t.requestId)],
+);
+
+/** Accepted answers: the deciding response, and with quorum > 1 each vote (one per responder). */
+export const responses = pgTable(
+  'responses',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id, { onDelete: 'cascade' }),
+    value: text('value'),
+    comment: text('comment'),
+    fields: jsonb('fields').$type<FieldValues>().notNull().default({}),
+    responderChannel: text('responder_channel').notNull(),
+    responderId: text('responder_id').notNull(),
+    responderName: text('responder_name'),
+    respondedAt: ts('responded_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('responses_one_per_responder').on(t.requestId, t.responderChannel, t.responderId)],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  hash: text('hash').notNull().unique(),
+  prefix: text('prefix').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastUsedAt: ts('last_used_at'),
+  revokedAt: ts('revoked_at'),
+});
+
+/** Follow-up jobs written in the same transaction as the state change they follow. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    job: text('job').notNull(),
+    jobId: text('job_id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    delayUntil: ts('delay_until'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    enqueuedAt: ts('enqueued_at'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.id).where(sql`${t.enqueuedAt} is null`)],
+);
+
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    status: integer('status'),
+    latencyMs: integer('latency_ms').notNull(),
+    error: text('error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhook_attempts_request_idx').on(t.requestId)],
+);
+
+/** Append-only log of everything that happened to a request. */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: text('request_id').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('events_request_idx').on(t.requestId, t.id)],
+);
+
+/** Generated secrets that must survive restarts and be shared by every process. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -1,0 +1,251 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isPrivateAddress } from './net/private-address.js';
+
+const SECRET_PREFIX = 'whsec_';
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// The Standard Webhooks spec asks for keys of 24 to 64 bytes.
+const MIN_SECRET_BYTES = 24;
+const MAX_SECRET_BYTES = 64;
+
+/** Decodes a `whsec_<base64>` secret into its key bytes. The error never echoes the secret. */
+export function parseWebhookSecret(secret: string): Buffer {
+  if (typeof secret !== 'string' || !secret.startsWith(SECRET_PREFIX)) {
+    throw new Error('webhook secret must have the form whsec_<base64>');
+  }
+  const encoded = secret.slice(SECRET_PREFIX.length);
+  if (!BASE64.test(encoded)) {
+    throw new Error('webhook secret must have the form whsec_<base64> (the part after whsec_ is not valid base64)');
+  }
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) {
+    throw new Error(
+      `webhook secret must decode to ${MIN_SECRET_BYTES}-${MAX_SECRET_BYTES} bytes, got ${key.length}`,
+    );
+  }
+  return key;
+}
+
+export function generateWebhookSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
+function signWithKey(key: Buffer, id: string, timestampSeconds: number, body: string): string {
+  const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+/** `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, as Standard Webhooks verifiers expect. */
+export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
+  return signWithKey(parseWebhookSecret(secret), id, timestampSeconds, body);
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** Delay before each attempt (Standard Webhooks schedule); its length is the attempt budget. */
+export const CALLBACK_SCHEDULE_MS: readonly number[] = [
+  0,
+  5 * SECOND,
+  5 * MINUTE,
+  30 * MINUTE,
+  2 * HOUR,
+  5 * HOUR,
+  10 * HOUR,
+  14 * HOUR,
+  20 * HOUR,
+  24 * HOUR,
+];
+
+const JITTER = 0.1;
+
+/** Delay before the next attempt after `attemptsMade` failures (±10 % jitter), or undefined when exhausted. */
+export function retryDelayMs(
+  attemptsMade: number,
+  schedule: readonly number[] = CALLBACK_SCHEDULE_MS,
+  random: () => number = Math.random,
+): number | undefined {
+  if (!Number.isInteger(attemptsMade) || attemptsMade < 0) {
+    throw new RangeError(`attemptsMade must be a non-negative integer, got ${attemptsMade}`);
+  }
+  const base = schedule[attemptsMade];
+  if (base === undefined) return undefined;
+  const factor = 1 + (random() * 2 - 1) * JITTER;
+  return Math.max(0, Math.round(base * factor));
+}
+
+const MAX_RETRY_AFTER_MS = 24 * HOUR;
+// Date.parse accepts almost anything (e.g. "-5" is a year), so only hand it strings shaped like an
+// HTTP-date: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 …", asctime "Sun Nov  6 …".
+const HTTP_DATE = /^[A-Za-z]{3,9},? +[0-9A-Za-z]/;
+
+/** `Retry-After` (delta-seconds or HTTP-date) in milliseconds, clamped to [0, 24 h]. */
+export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Math.min(Number(value) * SECOND, MAX_RETRY_AFTER_MS);
+  if (!HTTP_DATE.test(value)) return undefined;
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+}
+
+export interface WebhookAttempt {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  retryAfterMs?: number;
+  /** The receiver answered 410 Gone: stop retrying. */
+  gone: boolean;
+}
+
+export interface SendWebhookOptions {
+  url: string;
+  secret: string;
+  /** The `webhook-id`; the same on every retry of one event. */
+  eventId: string;
+  body: string;
+  timeoutMs?: number;
+  /** Clock for `webhook-timestamp`. */
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
+const MAX_DISCARDED_BODY_BYTES = 64 * 1024;
+const MAX_ERROR_LENGTH = 200;
+
+/**
+ * One delivery attempt. Network failures and non-2xx answers come back as `ok: false`; only an
+ * invalid secret throws, since retrying cannot fix that.
+ */
+export async function sendWebhook(opts: SendWebhookOptions): Promise<WebhookAttempt> {
+  const key = parseWebhookSecret(opts.secret);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const doFetch = opts.fetch ?? fetch;
+  const timestamp = Math.floor((opts.now ?? Date.now)() / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'Switchboard-Webhooks/1',
+    'webhook-id': opts.eventId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWithKey(key, opts.eventId, timestamp, opts.body),
+  };
+
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let response: Response;
+  try {
+    response = await doFetch(opts.url, {
+      method: 'POST',
+      headers,
+      body: opts.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const error = redact(describeFetchError(err, timeoutMs), opts.secret);
+    return { ok: false, status: null, latencyMs: elapsed(), error, gone: false };
+  }
+  const latencyMs = elapsed();
+  await discardBody(response);
+
+  const { status } = response;
+  const ok = status >= 200 && status < 300;
+  const error = ok ? null : status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
+  const attempt: WebhookAttempt = { ok, status, latencyMs, error, gone: status === 410 };
+  if (status === 429 || status === 503) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after') ?? undefined);
+    if (retryAfterMs !== undefined) attempt.retryAfterMs = retryAfterMs;
+  }
+  return attempt;
+}
+
+/** Reads and drops up to 64 KiB so the connection can be reused, then cancels the rest. */
+async function discardBody(response: Response): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  let total = 0;
+  try {
+    while (total < MAX_DISCARDED_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The status is what counts; a body that fails mid-read changes nothing.
+  }
+}
+
+function describeFetchError(err: unknown, timeoutMs: number): string {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError') return `timeout after ${timeoutMs} ms`;
+  if (name === 'AbortError') return 'aborted';
+  // undici wraps the real reason: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED', … } }).
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code)) return code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.slice(0, MAX_ERROR_LENGTH) || 'request failed';
+}
+
+function redact(text: string, secret: string): string {
+  const encoded = secret.slice(SECRET_PREFIX.length);
+  let out = text.split(secret).join('[redacted]');
+  if (encoded) out = out.split(encoded).join('[redacted]');
+  return out;
+}
+
+export type CallbackPrivatePolicy = 'allow' | 'deny';
+
+async function resolveAll(hostname: string): Promise<string[]> {
+  const results = await lookup(hostname, { all: true, verbatim: true });
+  return results.map((r) => r.address);
+}
+
+/**
+ * Undefined if `url` is an acceptable callback URL, else a message for the caller. With 'deny',
+ * the host is resolved and every address must be public. This is a check at submission time; it
+ * does not pin the address used when the callback is later sent.
+ */
+export async function checkCallbackUrl(
+  url: string,
+  policy: CallbackPrivatePolicy,
+  resolve: (hostname: string) => Promise<string[]> = resolveAll,
+): Promise<string | undefined> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'callback_url must be an absolute http(s) URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return 'callback_url must be an absolute http(s) URL';
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return 'callback_url must not contain credentials (user:password@)';
+  }
+  if (policy === 'allow') return undefined;
+
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: string[];
+  if (isIP(host) !== 0) {
+    addresses = [host];
+  } else {
+    try {
+      addresses = await resolve(host);
+    } catch {
+      return `callback_url host ${host} could not be resolved`;
+    }
+    if (addresses.length === 0) return `callback_url host ${host} could not be resolved`;
+  }
+  const refused = addresses.find(isPrivateAddress);
+  if (refused !== undefined) {
+    return `callback_url host ${host} resolves to a private or loopback address (${refused}), which SWITCHBOARD_CALLBACK_PRIVATE=deny refuses`;
+  }
+  return undefined;
+}
