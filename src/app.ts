@@ -101,7 +101,10 @@ export async function createApp(o: AppOptions): Promise<App> {
     },
     async stop() {
       clearInterval(expirySweep);
-      await http.close();
+      wakeups.drain();
+      // Keep-alive sockets turn idle as their last responses go out; close them as they do.
+      const idle = setInterval(() => http.server.closeIdleConnections(), 100);
+      await http.close().finally(() => clearInterval(idle));
       await worker?.close();
       await relay.stop();
       for (const channel of channels.all()) await channel.stop().catch((err) => log.warn({ err }, 'channel stop failed'));

@@ -193,8 +193,8 @@ export function closedReason(request: Request): string {
   if (request.state === 'expired') return 'This request has expired.';
   const r = request.response;
   if (!r) return `This request is already ${request.state}.`;
-  const label = request.options.find((o) => o.value === r.value)?.label ?? r.value ?? 'answered';
-  return `Already ${pastTense(label)} by ${r.responder.name ?? r.responder.id} via ${channelTitle(r.responder.channel)}.`;
+  const label = request.options.find((o) => o.value === r.value)?.label ?? r.value;
+  return `Already ${label ? pastTense(label) : 'answered'} by ${r.responder.name ?? r.responder.id} via ${channelTitle(r.responder.channel)}.`;
 }
 
 function pastTense(label: string): string {

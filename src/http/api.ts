@@ -103,7 +103,7 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
       const gone = new AbortController();
       req.raw.once('close', () => gone.abort());
       // Wake-ups are the fast path; re-reading every 5 s covers a lost pub/sub message.
-      while (request.state === 'pending' && Date.now() < deadline && !gone.signal.aborted) {
+      while (request.state === 'pending' && Date.now() < deadline && !gone.signal.aborted && !d.wakeups.shutdown.aborted) {
         await d.wakeups.next(request.id, Math.min(5000, deadline - Date.now()), gone.signal);
         request = await load(request.id);
       }

@@ -51,11 +51,13 @@ export async function streamEvents(
   const recheck = setInterval(check, RECHECK_MS);
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   function close() {
+    d.wakeups.shutdown.removeEventListener('abort', close);
     off();
     clearInterval(recheck);
     clearInterval(heartbeat);
     if (!res.writableEnded) res.end();
   }
   req.raw.once('close', close);
+  d.wakeups.shutdown.addEventListener('abort', close, { once: true });
   check(); // a change between the first read and subscribing
 }

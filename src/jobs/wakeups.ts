@@ -13,6 +13,7 @@ export interface Wakeup {
 export class Wakeups {
   private readonly local = new EventEmitter();
   private readonly channel: string;
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly pub: Redis,
@@ -46,20 +47,32 @@ export class Wakeups {
     return () => this.local.off(requestId, fn);
   }
 
-  /** Resolves on the next change of the request, or after `ms`, or when `signal` aborts. */
+  /** Aborts when the process starts draining: long-polls answer now, SSE streams end. */
+  get shutdown(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /** Resolves on the next change of the request, or after `ms`, or when `signal` aborts or the process drains. */
   next(requestId: string, ms: number, signal?: AbortSignal): Promise<Wakeup | undefined> {
+    const signals = [this.closing.signal, ...(signal ? [signal] : [])];
     return new Promise((resolve) => {
       const done = (w?: Wakeup) => {
         clearTimeout(timer);
         off();
-        signal?.removeEventListener('abort', onAbort);
+        for (const s of signals) s.removeEventListener('abort', onAbort);
         resolve(w);
       };
       const onAbort = () => done();
       const off = this.on(requestId, done);
       const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', onAbort);
+      for (const s of signals) s.addEventListener('abort', onAbort);
+      if (signals.some((s) => s.aborted)) done();
     });
+  }
+
+  /** Wakes every waiter so HTTP can close without holding long-polls and streams open. */
+  drain(): void {
+    this.closing.abort();
   }
 
   async stop(): Promise<void> {

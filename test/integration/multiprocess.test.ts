@@ -70,4 +70,19 @@ describe('two hub processes on one Postgres and Redis', () => {
     const events = await readEvents(`${b.baseUrl}/v1/requests/${r.id}/events`, b.apiKey, 99, AbortSignal.timeout(5000));
     expect(events.map((e) => [e.event, e.data.state])).toEqual([['request.snapshot', 'cancelled']]);
   });
+
+  it('a draining process answers its long-polls and ends its streams instead of holding shutdown', async () => {
+    const c = await startTestHub({ shareWith: a });
+    const r = (await a.api('POST', '/v1/requests', { title: 'x', recipients: [{ channel: 'web' }] })).body;
+    const poll = c.api('GET', `/v1/requests/${r.id}?wait=30`);
+    const stream = readEvents(`${c.baseUrl}/v1/requests/${r.id}/events`, c.apiKey, 99, AbortSignal.timeout(20_000));
+    await new Promise((res) => setTimeout(res, 300));
+    const t0 = Date.now();
+    await c.stop();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const polled = await poll;
+    expect(polled.status).toBe(200);
+    expect(polled.body.state).toBe('pending');
+    expect((await stream).map((e) => e.event)).toEqual(['request.snapshot']);
+  });
 });
