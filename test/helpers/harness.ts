@@ -26,6 +26,8 @@ export interface TestHubOptions {
   callbackSchedule?: number[];
   webhookTimeoutMs?: number;
   workers?: boolean;
+  /** Collect the hub's log lines (at debug level) here. */
+  logLines?: string[];
 }
 
 /** A real hub on loopback: fresh database, fresh queue names, real Redis, fast webhook retries. */
@@ -43,7 +45,10 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     SWITCHBOARD_DATA_DIR: '/tmp/switchboard-test-unused',
     ...opts.env,
   });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const lines = opts.logLines;
+  const log = lines
+    ? pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await createApp({
     config, log, databaseUrl: db.url, redisUrl: TEST_REDIS_URL,
     callbackSchedule: opts.callbackSchedule ?? [0, 100, 200, 400, 800],
