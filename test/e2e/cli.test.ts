@@ -77,7 +77,7 @@ describe('the embedded default (no DATABASE_URL)', () => {
     dir = await mkdtemp(join(tmpdir(), 'sb-embedded-'));
     await chmod(dir, 0o755);
     const port = await freePort();
-    const env = { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: String(port), REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_QUEUE_PREFIX: `sbtest_emb_${port}` };
+    const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: String(port), REDIS_URL: 'redis://127.0.0.1:6379', SWITCHBOARD_QUEUE_PREFIX: `sbtest_emb_${port}` };
     delete env.DATABASE_URL;
     delete env.SWITCHBOARD_API_KEY;
     child = spawn('node', [...CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
