@@ -25,7 +25,8 @@ function fieldInput(f: Field): string {
     case 'number':
       return `${label}<input type="number" step="any" id="${name}" name="${name}"${req}>`;
     case 'boolean':
-      return `<label><input type="checkbox" name="${name}" value="true"> ${e(f.label)}</label>`;
+      // The hidden "false" goes first, so an unticked box still answers (the last value wins).
+      return `<input type="hidden" name="${name}" value="false"><label><input type="checkbox" name="${name}" value="true"> ${e(f.label)}</label>`;
     case 'select':
       return `${label}<select id="${name}" name="${name}"${req}><option value=""></option>${(f.options ?? [])
         .map((o) => `<option value="${e(o.value)}">${e(o.label)}</option>`)

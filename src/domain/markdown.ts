@@ -5,8 +5,15 @@ export function escapeHtml(s: string): string {
 }
 
 function inline(text: string): string {
-  return escapeHtml(text)
-    .replace(/`([^`]+)`/g, '<code>$1</code>')
+  // Code spans are taken out first so nothing inside them is formatted.
+  return text
+    .split(/(`[^`]+`)/)
+    .map((part, i) => (i % 2 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : emphasis(escapeHtml(part))))
+    .join('');
+}
+
+function emphasis(html: string): string {
+  return html
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/(^|[^*])\*([^*]+)\*/g, '$1<em>$2</em>')
     .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" rel="noopener noreferrer">$1</a>');

@@ -49,7 +49,13 @@ export const createRequestSchema = z
     fields: z.array(fieldSchema).min(1).max(20).optional(),
     recipients: z.array(recipientSchema).min(1).max(50),
     approvers: z
-      .array(z.string().regex(/^(slack|discord|telegram|email|sqs|web|api):.+$/, 'must be "channel:id"'))
+      .array(
+        z
+          .string()
+          .regex(/^(slack|discord|telegram|email|sqs|web|api):.+$/, 'must be "channel:id"')
+          // A name typed on the web page proves nothing, so the web page can only be admitted as a whole.
+          .refine((a) => !a.startsWith('web:') || a === 'web:*', 'the web page has no identities: use "web:*" to admit it'),
+      )
       .max(100)
       .optional(),
     quorum: z.number().int().min(1).max(50).default(1),
