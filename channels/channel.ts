@@ -37,6 +37,8 @@ export interface Channel {
   deliver(request: Request, to: string | undefined, recipientIndex: number): Promise<MessageRef>;
   settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void>;
   stop(): Promise<void>;
+  /** Checked when a request is created, so a malformed `to` is a 422 instead of a failed delivery. */
+  validateRecipient?(to: string | undefined): string | undefined;
   /** For /readyz and `switchboard doctor`: is the platform reachable with these credentials, and what is missing. */
   check?(): Promise<ChannelCheck>;
 }

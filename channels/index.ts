@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
 import { CHANNEL_NAMES, type ChannelName } from '../src/domain/types.js';
 import type { Channel } from './channel.js';
-
+import { createSlackChannel } from './slack/index.js';
 import { createWebChannel } from './web/index.js';
 
 /** The enabled channels, and for every other one the reason it is off (for 422s, /readyz, doctor). */
@@ -44,7 +44,7 @@ const notYetBuilt =
 
 const FACTORIES: Record<ChannelName, Factory> = {
   web: () => ({ channel: createWebChannel() }),
-  slack: notYetBuilt('Slack', 'SLACK_BOT_TOKEN'),
+  slack: createSlackChannel,
   discord: notYetBuilt('Discord', 'DISCORD_BOT_TOKEN'),
   telegram: notYetBuilt('Telegram', 'TELEGRAM_BOT_TOKEN'),
   email: notYetBuilt('email', 'SMTP_URL'),

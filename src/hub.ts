@@ -64,6 +64,8 @@ export class SwitchboardHub implements Hub {
     input.recipients.forEach((r, i) => {
       const off = this.d.channels.offReason(r.channel);
       if (off) throw invalid(`recipients.${i}.channel`, `channel ${r.channel} is off: ${off}`);
+      const wrong = this.d.channels.get(r.channel)?.validateRecipient?.(r.to);
+      if (wrong) throw invalid(`recipients.${i}.to`, wrong);
     });
     if (input.callback_url) {
       const problem = await checkCallbackUrl(input.callback_url, this.d.callbackPrivate);

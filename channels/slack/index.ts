@@ -1,0 +1,171 @@
+// The Slack channel: delivers a request as a Block Kit message (a DM for a user id), settles every
+// copy when the request closes, and takes clicks and modal submissions back through Bolt — over HTTP
+// on the hub's own server (POST /slack/events) or over Socket Mode when SLACK_APP_TOKEN is set.
+import { App, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from '../../src/config.js';
+import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
+import { type Channel, type ChannelCheck, ChannelError, type Hub, type HttpRoutes } from '../channel.js';
+import { registerListeners } from './actions.js';
+import { SlackApi, SlackApiError } from './client.js';
+import { isConversationId, isTs, isUserId } from './codec.js';
+import { boltLogger } from './log.js';
+import { FastifyReceiver } from './receiver.js';
+import { renderClosed, renderPending, type SlackMessage } from './render.js';
+
+export { renderSlackManifest } from './manifest.js';
+export { SLACK_EVENTS_PATH } from './receiver.js';
+
+/** Bot scopes the channel cannot work without, and ones it uses when present. */
+export const REQUIRED_SCOPES = ['chat:write', 'im:write', 'users:read'] as const;
+export const OPTIONAL_SCOPES = ['chat:write.public'] as const;
+const HISTORY_LIMIT = 4;
+const SOCKET_CONNECT_WAIT_MS = 10_000;
+
+export interface SlackChannelOptions {
+  botToken: string;
+  signingSecret?: string;
+  /** Set: Socket Mode; unset: HTTP mode on the hub's server. */
+  appToken?: string;
+  apiUrl?: string;
+  log: Logger;
+}
+
+export class SlackChannel implements Channel {
+  readonly name = 'slack' as const;
+  readonly api: SlackApi;
+  private hub?: Hub;
+  private app?: App;
+  private receiver?: FastifyReceiver;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: SlackChannelOptions) {
+    this.log = opts.log;
+    this.api = new SlackApi({ token: opts.botToken, apiUrl: opts.apiUrl, log: this.log });
+  }
+
+  get mode(): 'http' | 'socket' {
+    return this.opts.appToken ? 'socket' : 'http';
+  }
+
+  async start(hub: Hub, http: HttpRoutes): Promise<void> {
+    this.hub = hub;
+    const logger = boltLogger(this.log);
+    // Separate objects: the Socket Mode client writes its own retry settings into the one it gets.
+    const clientOptions = () => ({ slackApiUrl: this.opts.apiUrl ?? 'https://slack.com/api/' });
+    const authorize = async () => {
+      const id = await this.api.identity();
+      return { botToken: this.opts.botToken, botId: id.botId, botUserId: id.userId, teamId: id.teamId, enterpriseId: id.enterpriseId };
+    };
+    const receiver = this.opts.appToken
+      ? new SocketModeReceiver({ appToken: this.opts.appToken, logger, installerOptions: { clientOptions: clientOptions() } })
+      : (this.receiver = new FastifyReceiver({ signingSecret: this.opts.signingSecret!, log: this.log, identity: () => this.api.identity() }));
+    const app = new App({ receiver, authorize, logger, clientOptions: clientOptions(), convoStore: false });
+    app.error(async (err) => {
+      this.log.error({ err: err.message }, 'slack: listener failed');
+    });
+    registerListeners(app, { api: this.api, hub, log: this.log, render: (r, o) => this.message(r, o) });
+    this.app = app;
+    if (this.receiver) await this.receiver.mount(http);
+    // Learn our team early (it guards every inbound payload); a failure here is retried on first use.
+    this.api.identity().catch((err: Error) => this.log.warn({ err: err.message }, 'slack: auth.test failed at start'));
+    if (this.opts.appToken) {
+      // Wait a little for the socket, never forever: the client keeps reconnecting while Slack is away.
+      const connecting = app.start().then(
+        () => this.log.info('slack: Socket Mode connected'),
+        (err: Error) => this.log.error({ err: err.message }, 'slack: Socket Mode connection failed'),
+      );
+      await Promise.race([connecting, new Promise((r) => setTimeout(r, SOCKET_CONNECT_WAIT_MS).unref())]);
+    }
+  }
+
+  validateRecipient(to: string | undefined): string | undefined {
+    const target = slackTarget(to);
+    return 'error' in target ? target.error : undefined;
+  }
+
+  async stop(): Promise<void> {
+    if (this.opts.appToken) await this.app?.stop().catch(() => undefined);
+    await this.receiver?.stop();
+  }
+
+  /** The message for a request, with the recent decisions of its workflow. */
+  private async message(request: Request, outcome?: Outcome): Promise<SlackMessage> {
+    let history: Request[] = [];
+    if (request.workflow_id && this.hub) {
+      const before = Date.parse(request.created_at);
+      history = await this.hub
+        .history(request.workflow_id, HISTORY_LIMIT)
+        .then((list) => list.filter((h) => h.id !== request.id && h.closed_at !== null && Date.parse(h.closed_at) <= before))
+        .catch((err: Error) => {
+          this.log.warn({ err: err.message }, 'slack: workflow history unavailable');
+          return [];
+        });
+    }
+    return outcome ? renderClosed(request, outcome, { history }) : renderPending(request, { history });
+  }
+
+  async deliver(request: Request, to: string | undefined, _recipientIndex: number): Promise<MessageRef> {
+    const target = slackTarget(to);
+    if ('error' in target) throw new ChannelError('invalid', target.error);
+    const channel = target.kind === 'user' ? await this.api.openDm(target.to) : target.to;
+    const posted = await this.api.postMessage(channel, await this.message(request));
+    return { channel: posted.channel, ts: posted.ts };
+  }
+
+  async settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void> {
+    const channel = String(ref.channel ?? '');
+    const ts = String(ref.ts ?? '');
+    if (!isConversationId(channel) || !isTs(ts)) throw new ChannelError('invalid', 'not a Slack message reference');
+    try {
+      await this.api.update(channel, ts, await this.message(request, outcome));
+    } catch (err) {
+      if (err instanceof SlackApiError && err.slackCode === 'message_not_found') {
+        this.log.info({ requestId: request.id }, 'slack: message deleted in Slack; nothing to settle');
+        return;
+      }
+      throw err;
+    }
+  }
+
+  async check(): Promise<ChannelCheck> {
+    try {
+      const id = await this.api.authTest();
+      const who = `bot @${id.user} in team ${id.team}${this.mode === 'socket' ? ' (Socket Mode)' : ''}`;
+      if (!id.scopes) return { ok: true, detail: `${who}; scopes unknown (no x-oauth-scopes header)` };
+      const missing = REQUIRED_SCOPES.filter((s) => !id.scopes!.includes(s));
+      const optional = OPTIONAL_SCOPES.filter((s) => !id.scopes!.includes(s));
+      const notes = [
+        missing.length ? `missing scopes: ${missing.join(', ')}` : 'scopes ok',
+        ...(optional.length ? [`without ${optional.join(', ')} the bot must be invited to each channel`] : []),
+      ];
+      return { ok: missing.length === 0, detail: `${who}; ${notes.join('; ')}` };
+    } catch (err) {
+      return { ok: false, detail: `${(err as Error).message} — check SLACK_BOT_TOKEN${this.opts.apiUrl ? ' and SLACK_API_URL' : ''}` };
+    }
+  }
+}
+
+/** What a recipient's `to` means in Slack: a user (DM), a conversation id, or a #channel-name. */
+export function slackTarget(to: string | undefined): { kind: 'user' | 'conversation' | 'name'; to: string } | { error: string } {
+  const t = to?.trim() ?? '';
+  if (isUserId(t)) return { kind: 'user', to: t };
+  if (isConversationId(t)) return { kind: 'conversation', to: t };
+  if (/^#[^\s#,<>@|]{1,80}$/u.test(t)) return { kind: 'name', to: t.toLowerCase() };
+  return { error: `not a Slack recipient: ${JSON.stringify(t.slice(0, 100))} (use a channel id C…, a user id U… or #channel-name)` };
+}
+
+/** Off without SLACK_BOT_TOKEN; in HTTP mode (no SLACK_APP_TOKEN) SLACK_SIGNING_SECRET is required. */
+export function createSlackChannel(config: Config, log: Logger): { channel?: Channel; disabledReason?: string } {
+  const botToken = config.SLACK_BOT_TOKEN;
+  if (!botToken) return { disabledReason: 'SLACK_BOT_TOKEN is not set' };
+  if (!/^(xoxb-|xoxe\.xoxb-)/.test(botToken)) return { disabledReason: 'SLACK_BOT_TOKEN must be a bot token (xoxb-…)' };
+  const appToken = config.SLACK_APP_TOKEN;
+  if (appToken && !appToken.startsWith('xapp-')) return { disabledReason: 'SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode' };
+  if (!appToken && !config.SLACK_SIGNING_SECRET) {
+    return { disabledReason: 'SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' };
+  }
+  return {
+    channel: new SlackChannel({ botToken, signingSecret: config.SLACK_SIGNING_SECRET, appToken, apiUrl: config.SLACK_API_URL, log }),
+  };
+}

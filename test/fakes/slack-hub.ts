@@ -1,0 +1,115 @@
+// An in-memory Hub for channel-level Slack tests: the same rules as the core (approvers, options,
+// fields, quorum, first answer wins) through src/domain, without Postgres or Redis.
+import type { CapabilityTokens, Hub } from '../../channels/channel.js';
+import { isApprover, isCountedVote, validateAnswer } from '../../src/domain/answer.js';
+import type { Answer, Request, RespondResult, Response } from '../../src/domain/types.js';
+
+let counter = 0;
+
+export function makeRequest(over: Partial<Request> = {}): Request {
+  counter += 1;
+  const type = over.type ?? 'approval';
+  return {
+    id: `req_${String(counter).padStart(4, '0')}${'x'.repeat(22)}`,
+    state: 'pending',
+    type,
+    title: 'Deploy v2.3 to production?',
+    body: null,
+    context: {},
+    options:
+      type === 'approval'
+        ? [
+            { value: 'approve', label: 'Approve', style: 'primary' },
+            { value: 'reject', label: 'Reject', style: 'danger' },
+          ]
+        : [],
+    fields: [],
+    recipients: [{ channel: 'slack', to: 'C0APPROVALS' }],
+    approvers: [],
+    quorum: 1,
+    timeout_seconds: null,
+    on_timeout: null,
+    callback_url: null,
+    workflow_id: null,
+    checkpoint_id: null,
+    metadata: {},
+    created_at: new Date().toISOString(),
+    expires_at: null,
+    closed_at: null,
+    response: null,
+    votes: [],
+    deliveries: [],
+    callback: null,
+    ...over,
+  };
+}
+
+export class MemoryHub implements Hub {
+  readonly requests = new Map<string, Request>();
+  readonly answers: Answer[] = [];
+  readonly publicUrl = 'http://127.0.0.1:1';
+  /** Delay every respond() by this much (ack-timing tests). */
+  respondDelayMs = 0;
+  readonly tokens: CapabilityTokens = {
+    issue: (requestId, recipient) => `${requestId}.${recipient}`,
+    verify: () => undefined,
+  };
+
+  add(request: Request): Request {
+    this.requests.set(request.id, structuredClone(request));
+    return request;
+  }
+
+  /** Record where a delivery landed, as the deliver job does. */
+  delivered(requestId: string, to: string, ref: Record<string, string>): void {
+    const r = this.requests.get(requestId)!;
+    r.deliveries.push({ id: `dlv_${r.deliveries.length}`, channel: 'slack', to, status: 'delivered', error: null, ref });
+  }
+
+  async get(requestId: string): Promise<Request | undefined> {
+    const r = this.requests.get(requestId);
+    return r && structuredClone(r);
+  }
+
+  async history(workflowId: string, limit: number): Promise<Request[]> {
+    return [...this.requests.values()]
+      .filter((r) => r.workflow_id === workflowId && r.state !== 'pending')
+      .sort((a, b) => (b.closed_at ?? '').localeCompare(a.closed_at ?? ''))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+
+  close(requestId: string, state: 'resolved' | 'expired' | 'cancelled', response: Response | null, at = new Date()): Request {
+    const r = this.requests.get(requestId)!;
+    r.state = state;
+    r.response = response;
+    r.closed_at = at.toISOString();
+    return structuredClone(r);
+  }
+
+  async respond(answer: Answer): Promise<RespondResult> {
+    if (this.respondDelayMs) await new Promise((res) => setTimeout(res, this.respondDelayMs));
+    this.answers.push(structuredClone(answer));
+    const r = this.requests.get(answer.requestId);
+    if (!r) throw new Error('not found');
+    if (r.state !== 'pending') return { status: 'closed', request: structuredClone(r) };
+    if (!isApprover(r, answer.responder)) return { status: 'forbidden', request: structuredClone(r), reason: 'You are not an approver for this request.' };
+    const checked = validateAnswer(r, answer);
+    if (!checked.ok) return { status: 'invalid', request: structuredClone(r), reason: checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors: checked.errors };
+    const response: Response = {
+      value: checked.value,
+      comment: answer.comment?.trim() || null,
+      fields: checked.fields,
+      responder: answer.responder,
+      responded_at: new Date().toISOString(),
+    };
+    if (isCountedVote(r, response.value)) {
+      if (r.votes.some((v) => v.responder.channel === response.responder.channel && v.responder.id === response.responder.id)) {
+        return { status: 'counted', request: structuredClone(r), reason: 'Your vote was already counted.' };
+      }
+      r.votes.push(response);
+      if (r.votes.length < r.quorum) return { status: 'counted', request: structuredClone(r) };
+    }
+    return { status: 'won', request: this.close(r.id, 'resolved', response) };
+  }
+}
