@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CapabilityTokens, Hub } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/index.js';
-import { isApprover, isCountedVote, validateAnswer } from './domain/answer.js';
+import { acceptAnswer, isApprover, isCountedVote } from './domain/answer.js';
 import { buildRequest } from './domain/build-request.js';
 import { createRequestSchema, issuesToErrors } from './domain/request-schema.js';
 import type { Answer, Request, RequestState, RespondResult, Response } from './domain/types.js';
@@ -97,18 +97,12 @@ export class SwitchboardHub implements Hub {
       await this.refuse(request, 'forbidden', who);
       return { status: 'forbidden', request, reason: 'You are not an approver for this request.' };
     }
-    const checked = validateAnswer(request, answer);
-    if (!checked.ok) {
-      await this.refuse(request, 'invalid', { ...who, errors: checked.errors });
-      return { status: 'invalid', request, reason: checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors: checked.errors };
+    const accepted = acceptAnswer(request, answer);
+    if (!accepted.ok) {
+      await this.refuse(request, 'invalid', { ...who, errors: accepted.errors });
+      return { status: 'invalid', request, reason: accepted.reason, errors: accepted.errors };
     }
-    const response: Response = {
-      value: checked.value,
-      comment: answer.comment?.trim() || null,
-      fields: checked.fields,
-      responder: answer.responder,
-      responded_at: new Date().toISOString(),
-    };
+    const { response } = accepted;
     if (isCountedVote(request, response.value)) return this.vote(request, response);
     const won = await store.claimRequest(this.d.db.sql, {
       id: request.id,

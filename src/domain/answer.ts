@@ -1,4 +1,4 @@
-import type { Answer, FieldValues, Request, Responder } from './types.js';
+import type { Answer, FieldValues, Request, Responder, Response } from './types.js';
 
 export interface AnswerError {
   path: string;
@@ -86,6 +86,26 @@ function coerceField(type: string, raw: string | number | boolean, choices?: str
 function fieldMessage(type: string, choices?: string[]): string {
   if (type === 'select') return `must be one of: ${choices?.join(', ')}`;
   return `must be a ${type}`;
+}
+
+/** Validates an answer and, if it is valid, turns it into the response to store. */
+export function acceptAnswer(
+  request: Request,
+  answer: Answer,
+  now = new Date(),
+): { ok: true; response: Response } | { ok: false; errors: AnswerError[]; reason: string } {
+  const checked = validateAnswer(request, answer);
+  if (!checked.ok) return { ok: false, errors: checked.errors, reason: checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ') };
+  return {
+    ok: true,
+    response: {
+      value: checked.value,
+      comment: answer.comment?.trim() || null,
+      fields: checked.fields,
+      responder: answer.responder,
+      responded_at: now.toISOString(),
+    },
+  };
 }
 
 /** With quorum > 1 the first option approves; votes for it are counted, any other value decides at once. */

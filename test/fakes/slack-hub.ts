@@ -1,47 +1,13 @@
 // An in-memory Hub for channel-level Slack tests: the same rules as the core (approvers, options,
 // fields, quorum, first answer wins) through src/domain, without Postgres or Redis.
 import type { CapabilityTokens, Hub } from '../../channels/channel.js';
-import { isApprover, isCountedVote, validateAnswer } from '../../src/domain/answer.js';
+import { acceptAnswer, isApprover, isCountedVote } from '../../src/domain/answer.js';
 import type { Answer, Request, RespondResult, Response } from '../../src/domain/types.js';
+import { makeRequest as baseRequest } from '../helpers/fixtures.js';
 
-let counter = 0;
-
+/** A pending request addressed to a Slack channel (see test/helpers/fixtures.ts). */
 export function makeRequest(over: Partial<Request> = {}): Request {
-  counter += 1;
-  const type = over.type ?? 'approval';
-  return {
-    id: `req_${String(counter).padStart(4, '0')}${'x'.repeat(22)}`,
-    state: 'pending',
-    type,
-    title: 'Deploy v2.3 to production?',
-    body: null,
-    context: {},
-    options:
-      type === 'approval'
-        ? [
-            { value: 'approve', label: 'Approve', style: 'primary' },
-            { value: 'reject', label: 'Reject', style: 'danger' },
-          ]
-        : [],
-    fields: [],
-    recipients: [{ channel: 'slack', to: 'C0APPROVALS' }],
-    approvers: [],
-    quorum: 1,
-    timeout_seconds: null,
-    on_timeout: null,
-    callback_url: null,
-    workflow_id: null,
-    checkpoint_id: null,
-    metadata: {},
-    created_at: new Date().toISOString(),
-    expires_at: null,
-    closed_at: null,
-    response: null,
-    votes: [],
-    deliveries: [],
-    callback: null,
-    ...over,
-  };
+  return baseRequest({ recipients: [{ channel: 'slack', to: 'C0APPROVALS' }], created_at: new Date().toISOString(), ...over });
 }
 
 export class MemoryHub implements Hub {
@@ -94,15 +60,9 @@ export class MemoryHub implements Hub {
     if (!r) throw new Error('not found');
     if (r.state !== 'pending') return { status: 'closed', request: structuredClone(r) };
     if (!isApprover(r, answer.responder)) return { status: 'forbidden', request: structuredClone(r), reason: 'You are not an approver for this request.' };
-    const checked = validateAnswer(r, answer);
-    if (!checked.ok) return { status: 'invalid', request: structuredClone(r), reason: checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors: checked.errors };
-    const response: Response = {
-      value: checked.value,
-      comment: answer.comment?.trim() || null,
-      fields: checked.fields,
-      responder: answer.responder,
-      responded_at: new Date().toISOString(),
-    };
+    const accepted = acceptAnswer(r, answer);
+    if (!accepted.ok) return { status: 'invalid', request: structuredClone(r), reason: accepted.reason, errors: accepted.errors };
+    const { response } = accepted;
     if (isCountedVote(r, response.value)) {
       if (r.votes.some((v) => v.responder.channel === response.responder.channel && v.responder.id === response.responder.id)) {
         return { status: 'counted', request: structuredClone(r), reason: 'Your vote was already counted.' };

@@ -1,37 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isApprover, isCountedVote, validateAnswer } from '../../src/domain/answer.js';
-import { APPROVAL_OPTIONS } from '../../src/domain/request-schema.js';
-import type { Answer, Request, Responder } from '../../src/domain/types.js';
+import { makeRequest } from '../helpers/fixtures.js';
+import type { Answer, Responder } from '../../src/domain/types.js';
 
-function request(over: Partial<Request> = {}): Request {
-  return {
-    id: 'req_01hzzzzzzzzzzzzzzzzzzzzzzz',
-    state: 'pending',
-    type: 'approval',
-    title: 'Deploy?',
-    body: null,
-    context: {},
-    options: APPROVAL_OPTIONS,
-    fields: [],
-    recipients: [{ channel: 'web' }],
-    approvers: [],
-    quorum: 1,
-    timeout_seconds: null,
-    on_timeout: null,
-    callback_url: null,
-    workflow_id: null,
-    checkpoint_id: null,
-    metadata: {},
-    created_at: '2024-01-01T00:00:00.000Z',
-    expires_at: null,
-    closed_at: null,
-    response: null,
-    votes: [],
-    deliveries: [],
-    callback: null,
-    ...over,
-  };
-}
+const request = makeRequest;
 
 const api: Responder = { channel: 'api', id: 'ci' };
 const answer = (over: Partial<Answer> = {}): Answer => ({ requestId: 'req_x', responder: api, ...over });

@@ -1,37 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { channelTitle, closedReason } from '../../src/hub.js';
-import { APPROVAL_OPTIONS } from '../../src/domain/request-schema.js';
-import type { Request, Response } from '../../src/domain/types.js';
+import { makeRequest } from '../helpers/fixtures.js';
+import type { Response } from '../../src/domain/types.js';
 
-function request(over: Partial<Request> = {}): Request {
-  return {
-    id: 'req_01hzzzzzzzzzzzzzzzzzzzzzzz',
-    state: 'pending',
-    type: 'approval',
-    title: 'Deploy?',
-    body: null,
-    context: {},
-    options: APPROVAL_OPTIONS,
-    fields: [],
-    recipients: [{ channel: 'web' }],
-    approvers: [],
-    quorum: 1,
-    timeout_seconds: null,
-    on_timeout: null,
-    callback_url: null,
-    workflow_id: null,
-    checkpoint_id: null,
-    metadata: {},
-    created_at: '2024-01-01T00:00:00.000Z',
-    expires_at: null,
-    closed_at: null,
-    response: null,
-    votes: [],
-    deliveries: [],
-    callback: null,
-    ...over,
-  };
-}
+const request = makeRequest;
 
 const response = (over: Partial<Response> = {}): Response => ({
   value: 'approve',
