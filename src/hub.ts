@@ -72,10 +72,11 @@ export class SwitchboardHub implements Hub {
       if (problem) throw invalid('callback_url', problem);
     }
     const n = buildRequest(input, apiKeyId, idempotencyKey);
-    if (await store.insertRequest(this.d.db, n)) {
+    const created = await store.insertRequest(this.d.db, n);
+    if (created) {
       this.d.relay.poke();
       this.d.metrics.requestsCreated.inc();
-      return { request: (await this.get(n.row.id))!, replay: false };
+      return { request: created, replay: false };
     }
     const existing = await store.findByIdempotencyKey(this.d.db, apiKeyId, idempotencyKey!);
     if (!existing) throw new ProblemError(409, 'Conflict', 'A concurrent request with this Idempotency-Key is being created.');
@@ -85,8 +86,9 @@ export class SwitchboardHub implements Hub {
     return { request: (await this.get(existing.id))!, replay: true };
   }
 
-  async respond(answer: Answer): Promise<RespondResult> {
-    const request = await this.get(answer.requestId);
+  /** `current`: the request as the caller has just read it, which saves reading it again. */
+  async respond(answer: Answer, current?: Request): Promise<RespondResult> {
+    const request = current?.id === answer.requestId ? current : await this.get(answer.requestId);
     if (!request) throw notFound(`Request ${answer.requestId}`);
     const who = { responder: answer.responder, value: answer.value ?? null };
     if (request.state !== 'pending') {

@@ -121,7 +121,7 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
       const responder = body.responder
         ? { channel: 'api' as const, id: body.responder.id, ...(body.responder.name ? { name: body.responder.name } : {}) }
         : { channel: 'api' as const, id: req.apiKey!.name };
-      const result = await d.hub.respond({ requestId: request.id, value: body.value, comment: body.comment, fields: body.fields, responder });
+      const result = await d.hub.respond({ requestId: request.id, value: body.value, comment: body.comment, fields: body.fields, responder }, request);
       return respondWith(reply, result);
     });
 

@@ -1,6 +1,6 @@
 import type { Request, RequestState, Response } from '../domain/types.js';
 import type { Db, Sql } from './db.js';
-import { toRequest, type RequestRow } from './rows.js';
+import { toRequest, type DeliveryRow, type RequestRow } from './rows.js';
 
 export interface OutboxJob {
   job: 'deliver' | 'settle' | 'callback' | 'expire';
@@ -23,8 +23,12 @@ const SELECT_REQUEST = (sql: Sql) => sql`
 
 const JSONB_COLUMNS = new Set(['context', 'options', 'fields', 'recipients', 'approvers', 'on_timeout', 'metadata']);
 
-/** Request, deliveries, outbox jobs and the created event in one statement (so one implicit transaction). */
-export async function insertRequest(db: Db, n: NewRequest): Promise<boolean> {
+/**
+ * Request, deliveries, outbox jobs and the created event in one statement (so one implicit
+ * transaction). Returns the request as stored, as getRequest would read it right after (so the
+ * caller needs no second round trip), or undefined when the Idempotency-Key was already used.
+ */
+export async function insertRequest(db: Db, n: NewRequest): Promise<Request | undefined> {
   const { sql } = db;
   const row = Object.fromEntries(
     Object.entries(n.row).map(([k, v]) => [k, JSONB_COLUMNS.has(k) && v !== null ? sql.json(v as never) : v]),
@@ -33,7 +37,7 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<boolean> {
     with r as (
       insert into requests ${sql(row as Record<string, never>)}
       on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
-      returning id
+      returning *
     ), d as (
       insert into deliveries (id, request_id, recipient_index, channel, "to")
       select x.id, r.id, x.recipient_index, x.channel, x."to" from r,
@@ -46,8 +50,12 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<boolean> {
       insert into events (request_id, type, data)
       select r.id, 'request.created', ${sql.json({ recipients: n.deliveries.length })}::jsonb from r
     )
-    select id from r`;
-  return rows.length === 1;
+    select * from r`;
+  const stored = rows[0] as RequestRow | undefined;
+  if (!stored) return undefined;
+  // The deliveries this statement inserted, as getRequest's json_agg shows them.
+  const deliveries = n.deliveries.map((d) => ({ ...d, channel: d.channel as DeliveryRow['channel'], status: 'queued' as const, error: null, ref: null }));
+  return toRequest({ ...stored, deliveries, votes: [] });
 }
 
 export async function findByIdempotencyKey(db: Db, apiKeyId: string, key: string) {

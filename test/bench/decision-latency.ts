@@ -1,0 +1,239 @@
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Webhook } from 'standardwebhooks';
+import { perOp, ServerCounters, type PerOp } from './counters.js';
+import { CpuMeter, type CpuShare } from './cpu.js';
+import { waitForIdle, type HubProcess } from './hub-process.js';
+import { countdown, progress, sleep, status, summarize, type Cleanup, type Summary } from './util.js';
+
+export interface DecisionLatencyResult {
+  targetRate: number;
+  seconds: number;
+  /** Answers actually sent per second (open loop: the schedule, not the server, sets the pace). */
+  sentRate: number;
+  sent: number;
+  answered200: number;
+  answerStatusCodes: Record<string, number>;
+  answerErrors: number;
+  /** Answer POST → its HTTP response. */
+  answerLatencyMs: Summary;
+  /** Answer POST sent → webhook fully received, one per answered request. */
+  webhookLatencyMs: Summary;
+  webhooksMissing: number;
+  webhooksDuplicate: number;
+  webhooksUnverified: number;
+  drainSeconds: number;
+  /** Worst lateness of the sender against its schedule (the bench's own scheduling jitter). */
+  senderLagMaxMs: number;
+  /** CPU while answering (the send window). */
+  cpu?: CpuShare;
+  /** Server work per decision, its settle and callback jobs included. */
+  perDecision?: PerOp;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function post(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The agent's end of the webhook: records the arrival time of each complete body. */
+class Receiver {
+  readonly arrivals = new Map<string, number>();
+  duplicates = 0;
+  unverified = 0;
+  url = '';
+  private server: Server | undefined;
+  private readonly verifier: Webhook;
+
+  constructor(secret: string) {
+    this.verifier = new Webhook(secret);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = performance.now();
+        res.writeHead(200).end();
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (!this.verifies(body, req.headers)) this.unverified++;
+        let id: string | undefined;
+        try {
+          id = (JSON.parse(body) as { data?: { id?: string } }).data?.id;
+        } catch {
+          // counted as unverified above if it was garbage
+        }
+        if (!id) return;
+        if (this.arrivals.has(id)) this.duplicates++;
+        else this.arrivals.set(id, at);
+      });
+    });
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/hook`;
+  }
+
+  private verifies(body: string, headers: IncomingHttpHeaders): boolean {
+    try {
+      this.verifier.verify(body, {
+        'webhook-id': String(headers['webhook-id']),
+        'webhook-timestamp': String(headers['webhook-timestamp']),
+        'webhook-signature': String(headers['webhook-signature']),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+}
+
+/**
+ * Decision → webhook latency at a steady rate. Pending requests with a callback_url are created
+ * first (and their deliveries allowed to finish), then answered open-loop at `rate`/s: each
+ * answer leaves on its schedule whether or not earlier ones have returned.
+ */
+export async function runDecisionLatency(
+  hub: HubProcess,
+  opts: { seconds: number; rate: number; drainSeconds: number },
+  cleanup: Cleanup,
+): Promise<DecisionLatencyResult> {
+  const receiver = new Receiver(hub.webhookSecret);
+  await receiver.start();
+  cleanup.add('stop webhook receiver', () => receiver.stop());
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  cleanup.add('close bench HTTP agent', async () => agent.destroy());
+  const auth = { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' };
+
+  // 1. The requests to answer.
+  const total = Math.ceil(opts.rate * opts.seconds);
+  progress(`decide: creating ${total} requests with callback_url ${receiver.url}`);
+  const createBody = JSON.stringify({ title: 'Deploy?', recipients: [{ channel: 'web' }], callback_url: receiver.url });
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < total) {
+        next++;
+        const r = await post(agent, `${hub.baseUrl}/v1/requests`, auth, createBody);
+        if (r.status !== 201) throw new Error(`create for the decision phase answered ${r.status}: ${r.body.slice(0, 300)}`);
+        ids.push((JSON.parse(r.body) as { id: string }).id);
+      }
+    }),
+  );
+  const idle = await waitForIdle(hub, 60_000, (left) => status(`decide: waiting for the hub to finish ${left} queued jobs`));
+  if (idle === undefined) progress('decide: warning: the hub still had queued work after 60 s; measuring anyway');
+  await sleep(500);
+
+  // 2. Answer them on a fixed schedule.
+  progress(`decide: answering at ${opts.rate}/s for ${opts.seconds} s (open loop)`);
+  const sentAt = new Map<string, number>();
+  const answerMs: number[] = [];
+  const answerStatusCodes: Record<string, number> = {};
+  let answered200 = 0;
+  let answerErrors = 0;
+  let lagMax = 0;
+  const inflight = new Set<Promise<void>>();
+  const answerBody = JSON.stringify({ value: 'approve' });
+  const interval = 1000 / opts.rate;
+
+  const send = (id: string) => {
+    const t0 = performance.now();
+    sentAt.set(id, t0);
+    const p = post(agent, `${hub.baseUrl}/v1/requests/${id}/responses`, auth, answerBody).then(
+      (r) => {
+        answerMs.push(performance.now() - t0);
+        answerStatusCodes[r.status] = (answerStatusCodes[r.status] ?? 0) + 1;
+        if (r.status === 200) answered200++;
+      },
+      () => {
+        answerErrors++;
+      },
+    );
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+
+  const counters = await ServerCounters.open(hub.sql);
+  cleanup.add('close counters', () => counters.close());
+  const countsBefore = await counters.read();
+  const meter = new CpuMeter(() => hub.pid);
+  meter.begin();
+  const stop = countdown('decide', opts.seconds, () => `${sentAt.size} sent, ${receiver.arrivals.size} webhooks`);
+  const started = performance.now();
+  try {
+    await new Promise<void>((done) => {
+      let i = 0;
+      const tick = () => {
+        const now = performance.now();
+        while (i < total && started + i * interval <= now) {
+          lagMax = Math.max(lagMax, now - (started + i * interval));
+          send(ids[i++]!);
+        }
+        if (i >= total) return done();
+        setTimeout(tick, Math.max(0, started + i * interval - performance.now()));
+      };
+      tick();
+    });
+  } finally {
+    stop();
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
+  const cpu = meter.end();
+
+  // 3. Drain: every answered request should produce one webhook.
+  const drainStart = performance.now();
+  while (performance.now() - drainStart < opts.drainSeconds * 1000) {
+    if (inflight.size === 0 && [...sentAt.keys()].every((id) => receiver.arrivals.has(id))) break;
+    status(`decide: draining, ${sentAt.size - receiver.arrivals.size} webhooks outstanding`);
+    await sleep(50);
+  }
+  await Promise.race([Promise.all(inflight), sleep(1000)]);
+  const drainSeconds = (performance.now() - drainStart) / 1000;
+  await waitForIdle(hub, 10_000);
+  const countsAfter = await counters.settleAndRead();
+
+  const latencies: number[] = [];
+  let missing = 0;
+  for (const [id, t0] of sentAt) {
+    const at = receiver.arrivals.get(id);
+    if (at === undefined) missing++;
+    else latencies.push(at - t0);
+  }
+  progress(`decide: ${latencies.length} webhooks received, ${missing} missing after ${drainSeconds.toFixed(1)} s drain`);
+  return {
+    targetRate: opts.rate,
+    seconds: Math.round(sendSeconds * 100) / 100,
+    sentRate: Math.round((sentAt.size / sendSeconds) * 10) / 10,
+    sent: sentAt.size,
+    answered200,
+    answerStatusCodes,
+    answerErrors,
+    answerLatencyMs: summarize(answerMs),
+    webhookLatencyMs: summarize(latencies),
+    webhooksMissing: missing,
+    webhooksDuplicate: receiver.duplicates,
+    webhooksUnverified: receiver.unverified,
+    drainSeconds: Math.round(drainSeconds * 100) / 100,
+    senderLagMaxMs: Math.round(lagMax * 100) / 100,
+    cpu,
+    perDecision: perOp(countsBefore, countsAfter, sentAt.size),
+  };
+}
