@@ -33,6 +33,12 @@ export interface Hub {
 
 export interface Channel {
   readonly name: ChannelName;
+  /**
+   * True when nothing is posted or edited on a platform (the web page reads the request live):
+   * the hub then records deliveries as delivered when the request is stored and settled when it
+   * closes, without deliver/settle jobs. deliver() and settle() are not called.
+   */
+  readonly inline?: boolean;
   start(hub: Hub, http: HttpRoutes): Promise<void>;
   deliver(request: Request, to: string | undefined, recipientIndex: number): Promise<MessageRef>;
   settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void>;

@@ -20,6 +20,11 @@ export class ChannelRegistry {
     return [...this.enabled.values()];
   }
 
+  /** Channels whose deliveries need no jobs (see Channel.inline). */
+  inlineNames(): ChannelName[] {
+    return this.all().filter((c) => c.inline).map((c) => c.name);
+  }
+
   offReason(name: ChannelName): string | undefined {
     return this.enabled.has(name) ? undefined : (this.disabled.get(name) ?? 'not configured');
   }

@@ -71,7 +71,8 @@ export class SwitchboardHub implements Hub {
       const problem = await checkCallbackUrl(input.callback_url, this.d.callbackPrivate);
       if (problem) throw invalid('callback_url', problem);
     }
-    const n = buildRequest(input, apiKeyId, idempotencyKey);
+    const inline = new Set<string>(this.d.channels.inlineNames());
+    const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => inline.has(c));
     const created = await store.insertRequest(this.d.db, n);
     if (created) {
       this.d.relay.poke();
@@ -106,7 +107,7 @@ export class SwitchboardHub implements Hub {
     }
     const { response } = accepted;
     if (isCountedVote(request, response.value)) return this.vote(request, response);
-    const won = await store.claimRequest(this.d.db.sql, {
+    const won = await this.claim({
       id: request.id,
       state: 'resolved',
       response,
@@ -118,7 +119,7 @@ export class SwitchboardHub implements Hub {
   }
 
   private async vote(request: Request, response: Response): Promise<RespondResult> {
-    const outcome = await castVote(this.d.db, request, response);
+    const outcome = await castVote(this.d.db, request, response, this.d.channels.inlineNames());
     if (outcome === 'closed') return this.lost(request.id);
     if (outcome.decided) return this.afterClaim(request.id, outcome.claimed, 'resolved');
     await this.d.wakeups.publish({ requestId: request.id, event: 'request.vote' });
@@ -136,7 +137,7 @@ export class SwitchboardHub implements Hub {
     const response: Response | null = fallback
       ? { value: fallback.value, comment: fallback.comment ?? null, fields: {}, responder: { ...TIMEOUT_RESPONDER }, responded_at: new Date().toISOString() }
       : null;
-    const claimed = await store.claimRequest(this.d.db.sql, {
+    const claimed = await this.claim({
       id: requestId,
       state: 'expired',
       response,
@@ -148,7 +149,7 @@ export class SwitchboardHub implements Hub {
   }
 
   async cancel(requestId: string, reason?: string): Promise<RespondResult> {
-    const claimed = await store.claimRequest(this.d.db.sql, {
+    const claimed = await this.claim({
       id: requestId,
       state: 'cancelled',
       response: null,
@@ -158,6 +159,10 @@ export class SwitchboardHub implements Hub {
     });
     if (!claimed && !(await this.get(requestId))) throw notFound(`Request ${requestId}`);
     return this.afterClaim(requestId, claimed, 'cancelled');
+  }
+
+  private claim(c: Omit<store.Claim, 'inlineChannels'>) {
+    return store.claimRequest(this.d.db.sql, { ...c, inlineChannels: this.d.channels.inlineNames() });
   }
 
   private async afterClaim(

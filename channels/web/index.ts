@@ -35,6 +35,7 @@ export function createWebChannel(): Channel {
   let hub: Hub;
   return {
     name: 'web',
+    inline: true,
     async start(h: Hub, http: HttpRoutes) {
       hub = h;
       await http.register(async (scope) => {
@@ -61,12 +62,11 @@ export function createWebChannel(): Channel {
         });
       });
     },
+    // Inline: the hub never calls these; the page is there as soon as the request is stored.
     async deliver(request) {
       return { url: `${hub.publicUrl}/r/${hub.tokens.issue(request.id, 'web')}` };
     },
-    async settle() {
-      // The page reads the request live: nothing to update.
-    },
+    async settle() {},
     async stop() {},
   };
 

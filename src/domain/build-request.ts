@@ -19,17 +19,20 @@ export function buildRequest(
   input: CreateRequestInput,
   apiKeyId: string,
   idempotencyKey: string | undefined,
+  inline: (channel: string) => boolean = () => false,
   now = new Date(),
 ): NewRequest {
   const id = newId('req', now.getTime());
   const expiresAt = input.timeout_seconds ? new Date(now.getTime() + input.timeout_seconds * 1000) : null;
+  // Inline channels (the web page) have nothing to post: delivered as the request is stored, no job.
   const deliveries = input.recipients.map((r, i) => ({
     id: newId('dlv', now.getTime()),
     recipient_index: i,
     channel: r.channel,
     to: r.to ?? null,
+    status: inline(r.channel) ? ('delivered' as const) : ('queued' as const),
   }));
-  const jobs: OutboxJob[] = deliveries.map((d) => ({
+  const jobs: OutboxJob[] = deliveries.filter((d) => d.status === 'queued').map((d) => ({
     job: 'deliver',
     job_id: `deliver-${d.id}`,
     payload: { deliveryId: d.id, requestId: id },

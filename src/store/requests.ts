@@ -11,7 +11,7 @@ export interface OutboxJob {
 
 export interface NewRequest {
   row: Record<string, unknown> & { id: string; api_key_id: string };
-  deliveries: { id: string; recipient_index: number; channel: string; to: string | null }[];
+  deliveries: { id: string; recipient_index: number; channel: string; to: string | null; status: 'queued' | 'delivered' }[];
   jobs: OutboxJob[];
 }
 
@@ -39,9 +39,13 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
       on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
       returning *
     ), d as (
-      insert into deliveries (id, request_id, recipient_index, channel, "to")
-      select x.id, r.id, x.recipient_index, x.channel, x."to" from r,
-        jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text)
+      insert into deliveries (id, request_id, recipient_index, channel, "to", status)
+      select x.id, r.id, x.recipient_index, x.channel, x."to", x.status from r,
+        jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text)
+      returning request_id, channel, "to", status
+    ), dd as (
+      insert into events (request_id, type, data)
+      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to") from d where d.status = 'delivered'
     ), o as (
       insert into outbox (job, job_id, payload, delay_until)
       select x.job, x.job_id, x.payload, x.delay_until from r,
@@ -54,7 +58,7 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
   const stored = rows[0] as RequestRow | undefined;
   if (!stored) return undefined;
   // The deliveries this statement inserted, as getRequest's json_agg shows them.
-  const deliveries = n.deliveries.map((d) => ({ ...d, channel: d.channel as DeliveryRow['channel'], status: 'queued' as const, error: null, ref: null }));
+  const deliveries = n.deliveries.map((d) => ({ ...d, channel: d.channel as DeliveryRow['channel'], error: null, ref: null }));
   return toRequest({ ...stored, deliveries, votes: [] });
 }
 
@@ -106,6 +110,8 @@ export interface Claim {
   recordResponse: boolean;
   eventType: string;
   eventData: Record<string, unknown>;
+  /** Channels whose messages need no editing (the web page): settled here, without a job. */
+  inlineChannels: string[];
 }
 
 /**
@@ -130,7 +136,14 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<{ created_at: Da
     ), s as (
       insert into outbox (job, job_id, payload)
       select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id)
-      from c join deliveries d on d.request_id = c.id where d.status <> 'failed'
+      from c join deliveries d on d.request_id = c.id where d.status <> 'failed' and d.channel <> all(${c.inlineChannels}::text[])
+    ), si as (
+      update deliveries d set status = 'settled', updated_at = now() from c
+      where d.request_id = c.id and d.status = 'delivered' and d.channel = any(${c.inlineChannels}::text[])
+      returning d.request_id, d.channel, d."to"
+    ), sie as (
+      insert into events (request_id, type, data)
+      select si.request_id, 'delivery.settled', jsonb_build_object('channel', si.channel, 'to', si."to") from si
     ), cb as (
       insert into outbox (job, job_id, payload)
       select 'callback', 'callback-' || c.id, jsonb_build_object('requestId', c.id) from c where c.callback_url is not null

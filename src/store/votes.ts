@@ -11,7 +11,7 @@ export type VoteOutcome =
  * Quorum > 1: the request row is locked so concurrent votes are counted one at a time; one vote
  * per responder; the vote that reaches the quorum claims the request in the same transaction.
  */
-export async function castVote(db: Db, request: Request, response: Response): Promise<VoteOutcome> {
+export async function castVote(db: Db, request: Request, response: Response, inlineChannels: string[]): Promise<VoteOutcome> {
   return db.sql.begin(async (tx) => {
     const [row] = await tx<{ state: string }[]>`select state from requests where id = ${request.id} for update`;
     if (row?.state !== 'pending') return 'closed' as const;
@@ -37,6 +37,7 @@ export async function castVote(db: Db, request: Request, response: Response): Pr
       recordResponse: false,
       eventType: 'request.resolved',
       eventData: { responder: response.responder, value: response.value, votes: count },
+      inlineChannels,
     });
     return { decided: true as const, claimed };
   });
