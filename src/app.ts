@@ -15,6 +15,8 @@ import { createQueue, redisConnection } from './jobs/queue.js';
 import { OutboxRelay } from './jobs/relay.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { createWorker } from './jobs/worker.js';
+import { attemptCallback } from './jobs/callback.js';
+import type { JobContext } from './jobs/context.js';
 import { createKeyVerifier } from './store/api-keys.js';
 import { connect, runMigrations, type Db } from './store/db.js';
 import { overdueRequestIds } from './store/requests.js';
@@ -60,16 +62,30 @@ export async function createApp(o: AppOptions): Promise<App> {
   const redis = { queue: redisConnection(o.redisUrl), worker: redisConnection(o.redisUrl), pub: redisConnection(o.redisUrl), sub: redisConnection(o.redisUrl) };
   const queue = createQueue(redis.queue, prefix);
   const schedule = o.callbackSchedule ?? CALLBACK_SCHEDULE_MS;
-  const relay = new OutboxRelay(db, queue, log.child({ part: 'relay' }), schedule.length);
+  const relay = new OutboxRelay(db, queue, log.child({ part: 'relay' }));
   const wakeups = new Wakeups(redis.pub, redis.sub, prefix);
   await wakeups.start();
   const metrics = createMetrics(db);
   const channels = createChannels(config, log);
+  const webhookTimeoutMs = o.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  let jobs: JobContext | undefined;
+  const inlineCallbacks = new Set<string>();
   const hub = new SwitchboardHub({
     db, relay, wakeups, channels, tokens, metrics, log, publicUrl: config.publicUrl,
     callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, crashAfterCommit: o.crashAfterCommit,
+    // Longer than one attempt can take, so the backstop never races a live first attempt.
+    callbackBackstopMs: webhookTimeoutMs + 5000,
+    sendCallback(requestId) {
+      // Beyond this many in flight, the outbox backstop sends the rest.
+      if (!jobs || inlineCallbacks.size >= 256) return;
+      inlineCallbacks.add(requestId);
+      attemptCallback(jobs, requestId)
+        .catch((err) => log.warn({ err, requestId }, 'first webhook attempt failed to run; the outbox backstop will retry'))
+        .finally(() => inlineCallbacks.delete(requestId));
+    },
   });
   const present = (r: Request) => presentRequest(r, config.publicUrl, tokens);
+  jobs = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present };
 
   const http = createHttpServer(log);
   registerOps(http, {
@@ -80,10 +96,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   for (const channel of channels.all()) await channel.start(hub, http);
 
   let worker: Worker | undefined;
-  if (o.workers !== false) {
-    const ctx = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs: o.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS, present };
-    worker = createWorker(ctx, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16, callbackSchedule: schedule });
-  }
+  if (o.workers !== false) worker = createWorker(jobs, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16 });
   const sweepMs = o.sweepMs ?? 1000;
   relay.start(sweepMs);
   // Backstop for expire jobs lost with a Redis that kept no data: expire what is overdue.
@@ -102,6 +115,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     async stop() {
       clearInterval(expirySweep);
       wakeups.drain();
+      await waitUntilEmpty(inlineCallbacks, webhookTimeoutMs + 1000);
       // Keep-alive sockets turn idle as their last responses go out; close them as they do.
       const idle = setInterval(() => http.server.closeIdleConnections(), 100);
       await http.close().finally(() => clearInterval(idle));
@@ -114,4 +128,9 @@ export async function createApp(o: AppOptions): Promise<App> {
       await db.sql.end({ timeout: 5 });
     },
   };
+}
+
+async function waitUntilEmpty(set: Set<unknown>, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (set.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }

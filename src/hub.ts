@@ -24,6 +24,10 @@ export interface HubDeps {
   log: Logger;
   publicUrl: string;
   callbackPrivate: 'allow' | 'deny';
+  /** See Claim.callbackBackstopMs. */
+  callbackBackstopMs: number;
+  /** Called in the winning process right after a decision with a callback commits. */
+  sendCallback?: (requestId: string) => void;
   /** Test failpoint: die right after a decision commits, before any follow-up runs. */
   crashAfterCommit?: boolean;
 }
@@ -119,7 +123,7 @@ export class SwitchboardHub implements Hub {
   }
 
   private async vote(request: Request, response: Response): Promise<RespondResult> {
-    const outcome = await castVote(this.d.db, request, response, this.d.channels.inlineNames());
+    const outcome = await castVote(this.d.db, request, response, this.claimSettings());
     if (outcome === 'closed') return this.lost(request.id);
     if (outcome.decided) return this.afterClaim(request.id, outcome.claimed, 'resolved');
     await this.d.wakeups.publish({ requestId: request.id, event: 'request.vote' });
@@ -161,17 +165,22 @@ export class SwitchboardHub implements Hub {
     return this.afterClaim(requestId, claimed, 'cancelled');
   }
 
-  private claim(c: Omit<store.Claim, 'inlineChannels'>) {
-    return store.claimRequest(this.d.db.sql, { ...c, inlineChannels: this.d.channels.inlineNames() });
+  private claim(c: Omit<store.Claim, 'inlineChannels' | 'callbackBackstopMs'>) {
+    return store.claimRequest(this.d.db.sql, { ...c, ...this.claimSettings() });
+  }
+
+  private claimSettings() {
+    return { inlineChannels: this.d.channels.inlineNames(), callbackBackstopMs: this.d.callbackBackstopMs };
   }
 
   private async afterClaim(
     requestId: string,
-    claimed: { created_at: Date; closed_at: Date } | undefined,
+    claimed: store.Claimed | undefined,
     state: Exclude<RequestState, 'pending'>,
   ): Promise<RespondResult> {
     if (!claimed) return this.lost(requestId);
     if (this.d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
+    if (claimed.has_callback) this.d.sendCallback?.(requestId);
     this.d.relay.poke();
     this.d.metrics.decided(state, claimed.closed_at.getTime() - claimed.created_at.getTime());
     await this.d.wakeups.publish({ requestId, event: `request.${state}` }).catch((err) => {

@@ -1,43 +1,29 @@
-import { UnrecoverableError } from 'bullmq';
 import { recordCallbackAttempt } from '../store/callbacks.js';
-import { sendWebhook } from '../webhooks.js';
-import { isLastAttempt, type JobContext, type JobRun } from './context.js';
-
-/** A failed attempt worth retrying; the worker's backoff reads `retryAfterMs`. */
-export class CallbackRetry extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
+import { retryDelayMs, sendWebhook } from '../webhooks.js';
+import type { JobContext } from './context.js';
 
 /** One event per request (it leaves pending once), so the request id makes a stable webhook-id. */
 export const webhookId = (requestId: string) => `msg_${requestId.replace(/^req_/, '')}`;
 
-export async function callbackJob(ctx: JobContext, data: { requestId: string }, run: JobRun): Promise<void> {
-  const request = await ctx.hub.get(data.requestId);
+/**
+ * One webhook attempt, from the process that won the claim (at once) or from a due outbox row
+ * (the backstop, and every retry). The attempt count lives in Postgres, so both paths follow
+ * one schedule; a retry is the next outbox row, written with the attempt's record.
+ */
+export async function attemptCallback(ctx: JobContext, requestId: string): Promise<void> {
+  const request = await ctx.hub.get(requestId);
   if (!request?.callback || request.state === 'pending' || request.callback.status !== 'pending') return;
   const eventId = webhookId(request.id);
-  const body = JSON.stringify({
-    type: `request.${request.state}`,
-    timestamp: request.closed_at,
-    data: ctx.present(request),
-  });
-  const attempt = await sendWebhook({
-    url: request.callback.url,
-    secret: ctx.webhookSecret,
-    eventId,
-    body,
-    timeoutMs: ctx.webhookTimeoutMs,
-  });
-  const giveUp = !attempt.ok && (attempt.gone || isLastAttempt(run));
-  const status = attempt.ok ? 'delivered' : giveUp ? 'failed' : 'pending';
-  await recordCallbackAttempt(ctx.db, request.id, eventId, attempt, status);
+  const body = JSON.stringify({ type: `request.${request.state}`, timestamp: request.closed_at, data: ctx.present(request) });
+  const attempt = await sendWebhook({ url: request.callback.url, secret: ctx.webhookSecret, eventId, body, timeoutMs: ctx.webhookTimeoutMs });
+  const made = request.callback.attempts + 1;
+  const retryIn = attempt.ok || attempt.gone ? undefined : (attempt.retryAfterMs ?? retryDelayMs(made, ctx.callbackSchedule));
+  const status = attempt.ok ? 'delivered' : retryIn === undefined ? 'failed' : 'pending';
+  await recordCallbackAttempt(ctx.db, request.id, eventId, attempt, status, retryIn);
   ctx.metrics.webhookAttempts.inc({ result: attempt.ok ? 'delivered' : 'failed' });
-  if (attempt.ok) return;
-  ctx.log.info({ requestId: request.id, status: attempt.status, error: attempt.error, giveUp }, 'webhook attempt failed');
-  if (giveUp) throw new UnrecoverableError(attempt.gone ? 'receiver answered 410 Gone' : `gave up: ${attempt.error}`);
-  throw new CallbackRetry(attempt.error ?? 'failed', attempt.retryAfterMs);
+  if (!attempt.ok) {
+    ctx.log.info({ requestId: request.id, status: attempt.status, error: attempt.error, retryIn }, 'webhook attempt failed');
+  }
 }
+
+export const callbackJob = (ctx: JobContext, data: { requestId: string }) => attemptCallback(ctx, data.requestId);

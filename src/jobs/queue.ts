@@ -8,20 +8,18 @@ export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
 }
 
-/** Retries per job kind; the delays come from the worker's backoff strategy (see worker.ts). */
-export function jobOptions(name: JobName, callbackAttempts: number): JobsOptions {
+/**
+ * Retries per job kind; the delays come from the worker's backoff strategy (see worker.ts).
+ * A callback job is one webhook attempt: its own retries are outbox rows (see jobs/callback.ts),
+ * so BullMQ retries it only when the attempt could not even be recorded.
+ */
+export function jobOptions(name: JobName): JobsOptions {
   const base: JobsOptions = {
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 7 * 86400 },
+    backoff: { type: 'channel' },
   };
-  switch (name) {
-    case 'callback':
-      return { ...base, attempts: callbackAttempts, backoff: { type: 'callback' } };
-    case 'expire':
-      return { ...base, attempts: 10, backoff: { type: 'channel' } };
-    default:
-      return { ...base, attempts: 12, backoff: { type: 'channel' } };
-  }
+  return { ...base, attempts: name === 'callback' ? 3 : name === 'expire' ? 10 : 12 };
 }
 
 export function createQueue(connection: Redis, prefix: string): Queue {

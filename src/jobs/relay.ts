@@ -8,11 +8,11 @@ interface OutboxRow {
   job: JobName;
   job_id: string;
   payload: Record<string, unknown>;
-  delay_until: Date | null;
 }
 
 /**
- * Moves committed outbox rows into BullMQ. Poked right after each commit and run on a timer as the
+ * Moves committed outbox rows into BullMQ once they are due (delayed work — expiry, webhook
+ * retries, the webhook backstop — waits in Postgres, not in Redis). Poked right after each commit and run on a timer as the
  * sweep, so a crash between commit and enqueue only delays a job. Rows are deleted only after the
  * enqueue succeeds; enqueuing twice is harmless (fixed job ids, idempotent handlers).
  */
@@ -25,7 +25,6 @@ export class OutboxRelay {
     private readonly db: Db,
     private readonly queue: Queue,
     private readonly log: Logger,
-    private readonly callbackAttempts: number,
   ) {}
 
   start(sweepMs: number): void {
@@ -63,19 +62,11 @@ export class OutboxRelay {
   private async moveBatch(limit: number): Promise<number> {
     return this.db.sql.begin(async (tx) => {
       const rows = await tx<OutboxRow[]>`
-        select id, job, job_id, payload, delay_until from outbox order by id limit ${limit} for update skip locked`;
+        select id, job, job_id, payload from outbox where delay_until is null or delay_until <= now()
+        order by id limit ${limit} for update skip locked`;
       if (rows.length === 0) return 0;
-      const now = Date.now();
       await this.queue.addBulk(
-        rows.map((r) => ({
-          name: r.job,
-          data: r.payload,
-          opts: {
-            ...jobOptions(r.job, this.callbackAttempts),
-            jobId: r.job_id,
-            delay: r.delay_until ? Math.max(0, r.delay_until.getTime() - now) : undefined,
-          },
-        })),
+        rows.map((r) => ({ name: r.job, data: r.payload, opts: { ...jobOptions(r.job), jobId: r.job_id } })),
       );
       await tx`delete from outbox where id in ${tx(rows.map((r) => r.id))}`;
       return rows.length;

@@ -1,8 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ChannelError } from '../../channels/channel.js';
-import { retryDelayMs } from '../webhooks.js';
-import { CallbackRetry, callbackJob } from './callback.js';
+import { callbackJob } from './callback.js';
 import type { JobContext, JobRun } from './context.js';
 import { deliverJob, settleJob } from './messages.js';
 import { QUEUE_NAME, type JobName } from './queue.js';
@@ -10,15 +9,11 @@ import { QUEUE_NAME, type JobName } from './queue.js';
 const CHANNEL_BACKOFF_BASE_MS = 1000;
 const CHANNEL_BACKOFF_MAX_MS = 5 * 60_000;
 
-/** Delay before the next try: the platform's own Retry-After when it gave one, else the schedule. */
-export function backoffDelay(schedule: readonly number[]) {
-  return (attemptsMade: number, type?: string, err?: Error): number => {
-    const retryAfter = err instanceof ChannelError || err instanceof CallbackRetry ? err.retryAfterMs : undefined;
-    if (retryAfter !== undefined) return retryAfter;
-    if (type === 'callback') return retryDelayMs(attemptsMade, schedule) ?? schedule[schedule.length - 1]!;
-    const exp = CHANNEL_BACKOFF_BASE_MS * 2 ** Math.max(0, attemptsMade - 1);
-    return Math.min(CHANNEL_BACKOFF_MAX_MS, exp * (0.8 + Math.random() * 0.4));
-  };
+/** Delay before the next try: the platform's own Retry-After when it gave one, else exponential. */
+export function backoffDelay(attemptsMade: number, _type?: string, err?: Error): number {
+  if (err instanceof ChannelError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+  const exp = CHANNEL_BACKOFF_BASE_MS * 2 ** Math.max(0, attemptsMade - 1);
+  return Math.min(CHANNEL_BACKOFF_MAX_MS, exp * (0.8 + Math.random() * 0.4));
 }
 
 const HANDLERS: Record<JobName, (ctx: JobContext, data: never, run: JobRun) => Promise<unknown>> = {
@@ -32,7 +27,7 @@ export function createWorker(
   ctx: JobContext,
   connection: Redis,
   prefix: string,
-  opts: { concurrency: number; callbackSchedule: readonly number[] },
+  opts: { concurrency: number },
 ): Worker {
   const worker = new Worker(
     QUEUE_NAME,
@@ -46,7 +41,7 @@ export function createWorker(
       connection,
       prefix,
       concurrency: opts.concurrency,
-      settings: { backoffStrategy: backoffDelay(opts.callbackSchedule) },
+      settings: { backoffStrategy: backoffDelay },
     },
   );
   worker.on('failed', (job, err) => {

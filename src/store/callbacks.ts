@@ -3,21 +3,33 @@ import type { WebhookAttempt } from '../webhooks.js';
 
 export type CallbackStatus = 'pending' | 'delivered' | 'failed';
 
-/** Records one webhook attempt and moves the request's callback status. */
+/**
+ * Records one webhook attempt, moves the callback status, and replaces the request's pending
+ * callback outbox row (the backstop, or nothing) with the next try when there is one.
+ */
 export async function recordCallbackAttempt(
   db: Db,
   requestId: string,
   eventId: string,
   attempt: WebhookAttempt,
   status: CallbackStatus,
+  retryInMs: number | undefined,
 ): Promise<void> {
-  await db.sql`
+  const { sql } = db;
+  await sql`
     with u as (
       update requests set callback_attempts = callback_attempts + 1, callback_status = ${status}
       where id = ${requestId} returning callback_attempts
+    ), a as (
+      insert into webhook_attempts (request_id, event_id, attempt, status, latency_ms, error)
+      select ${requestId}, ${eventId}, u.callback_attempts, ${attempt.status}, ${attempt.latencyMs}, ${attempt.error} from u
+    ), d as (
+      delete from outbox where job = 'callback' and payload->>'requestId' = ${requestId}
     )
-    insert into webhook_attempts (request_id, event_id, attempt, status, latency_ms, error)
-    select ${requestId}, ${eventId}, u.callback_attempts, ${attempt.status}, ${attempt.latencyMs}, ${attempt.error} from u`;
+    insert into outbox (job, job_id, payload, delay_until)
+    select 'callback', 'callback-' || ${requestId} || '-' || gen_random_uuid(), ${sql.json({ requestId })}::jsonb,
+      now() + ${retryInMs ?? 0} * interval '1 millisecond'
+    from u where ${retryInMs !== undefined}`;
 }
 
 export async function listCallbackAttempts(db: Db, requestId: string) {
@@ -29,12 +41,12 @@ export async function listCallbackAttempts(db: Db, requestId: string) {
 export async function requeueCallback(db: Db, requestId: string): Promise<boolean> {
   const rows = await db.sql`
     with u as (
-      update requests set callback_status = 'pending'
+      update requests set callback_status = 'pending', callback_attempts = 0
       where id = ${requestId} and state <> 'pending' and callback_url is not null and callback_status in ('failed', 'delivered')
       returning id, callback_attempts
     ), o as (
       insert into outbox (job, job_id, payload)
-      select 'callback', 'callback-' || u.id || '-redeliver-' || u.callback_attempts, jsonb_build_object('requestId', u.id) from u
+      select 'callback', 'callback-' || u.id || '-' || gen_random_uuid(), jsonb_build_object('requestId', u.id) from u
     ), e as (
       insert into events (request_id, type, data) select u.id, 'callback.redeliver', '{}'::jsonb from u
     )

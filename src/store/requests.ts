@@ -112,6 +112,17 @@ export interface Claim {
   eventData: Record<string, unknown>;
   /** Channels whose messages need no editing (the web page): settled here, without a job. */
   inlineChannels: string[];
+  /**
+   * The winner sends the webhook at once; the outbox row is its durable backstop, due this long
+   * after the commit (longer than one attempt may take), and removed when the attempt is recorded.
+   */
+  callbackBackstopMs: number;
+}
+
+export interface Claimed {
+  created_at: Date;
+  closed_at: Date;
+  has_callback: boolean;
 }
 
 /**
@@ -119,9 +130,9 @@ export interface Claim {
  * callback job and the event ride on the same statement, so a winner never loses its follow-ups.
  * Returns the closed row's created_at, or undefined when another claimant was first.
  */
-export async function claimRequest(sql: Sql, c: Claim): Promise<{ created_at: Date; closed_at: Date } | undefined> {
+export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefined> {
   const r = c.response;
-  const rows = await sql<{ created_at: Date; closed_at: Date }[]>`
+  const rows = await sql<Claimed[]>`
     with c as (
       update requests set state = ${c.state}, response = ${r ? sql.json(r as never) : null}, closed_at = now(),
         callback_status = case when callback_url is null then null else 'pending' end
@@ -145,12 +156,13 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<{ created_at: Da
       insert into events (request_id, type, data)
       select si.request_id, 'delivery.settled', jsonb_build_object('channel', si.channel, 'to', si."to") from si
     ), cb as (
-      insert into outbox (job, job_id, payload)
-      select 'callback', 'callback-' || c.id, jsonb_build_object('requestId', c.id) from c where c.callback_url is not null
+      insert into outbox (job, job_id, payload, delay_until)
+      select 'callback', 'callback-' || c.id, jsonb_build_object('requestId', c.id), now() + ${c.callbackBackstopMs} * interval '1 millisecond'
+      from c where c.callback_url is not null
     ), e as (
       insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
     )
-    select created_at, closed_at from c`;
+    select created_at, closed_at, callback_url is not null as has_callback from c`;
   return rows[0];
 }
 

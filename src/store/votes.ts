@@ -1,17 +1,22 @@
 import type { Request, Response } from '../domain/types.js';
 import type { Db } from './db.js';
-import { claimRequest } from './requests.js';
+import { claimRequest, type Claim, type Claimed } from './requests.js';
 
 export type VoteOutcome =
   | 'closed'
   | { decided: false; duplicate: boolean }
-  | { decided: true; claimed: { created_at: Date; closed_at: Date } | undefined };
+  | { decided: true; claimed: Claimed | undefined };
 
 /**
  * Quorum > 1: the request row is locked so concurrent votes are counted one at a time; one vote
  * per responder; the vote that reaches the quorum claims the request in the same transaction.
  */
-export async function castVote(db: Db, request: Request, response: Response, inlineChannels: string[]): Promise<VoteOutcome> {
+export async function castVote(
+  db: Db,
+  request: Request,
+  response: Response,
+  settings: Pick<Claim, 'inlineChannels' | 'callbackBackstopMs'>,
+): Promise<VoteOutcome> {
   return db.sql.begin(async (tx) => {
     const [row] = await tx<{ state: string }[]>`select state from requests where id = ${request.id} for update`;
     if (row?.state !== 'pending') return 'closed' as const;
@@ -37,7 +42,7 @@ export async function castVote(db: Db, request: Request, response: Response, inl
       recordResponse: false,
       eventType: 'request.resolved',
       eventData: { responder: response.responder, value: response.value, votes: count },
-      inlineChannels,
+      ...settings,
     });
     return { decided: true as const, claimed };
   });

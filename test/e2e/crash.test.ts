@@ -146,9 +146,10 @@ describe('crash after commit', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received).toHaveLength(0);
 
-    // Restart without the failpoint: the outbox sweep sends the webhook.
+    // Restart without the failpoint: the outbox row is the backstop for the first attempt the dead
+    // process never made; it falls due 20 s (webhook timeout + 5 s) after the commit.
     const second = await startHub('hub-2 (restart)', env);
-    await waitFor(() => receiver.received.length >= 1, 15_000, 'the webhook after restart');
+    await waitFor(() => receiver.received.length >= 1, 40_000, 'the webhook after restart');
     const [hook] = receiver.received;
     expect(hook!.verified).toBe(true);
     expect(hook!.headers['webhook-id']).toBe(`msg_${id.replace(/^req_/, '')}`);
