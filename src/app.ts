@@ -75,13 +75,13 @@ export async function createApp(o: AppOptions): Promise<App> {
     callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, crashAfterCommit: o.crashAfterCommit,
     // Longer than one attempt can take, so the backstop never races a live first attempt.
     callbackBackstopMs: webhookTimeoutMs + 5000,
-    sendCallback(requestId) {
+    sendCallback(request) {
       // Beyond this many in flight, the outbox backstop sends the rest.
       if (!jobs || inlineCallbacks.size >= 256) return;
-      inlineCallbacks.add(requestId);
-      attemptCallback(jobs, requestId)
-        .catch((err) => log.warn({ err, requestId }, 'first webhook attempt failed to run; the outbox backstop will retry'))
-        .finally(() => inlineCallbacks.delete(requestId));
+      inlineCallbacks.add(request.id);
+      attemptCallback(jobs, request.id, request)
+        .catch((err) => log.warn({ err, requestId: request.id }, 'first webhook attempt failed to run; the outbox backstop will retry'))
+        .finally(() => inlineCallbacks.delete(request.id));
     },
   });
   const present = (r: Request) => presentRequest(r, config.publicUrl, tokens);

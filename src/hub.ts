@@ -27,7 +27,7 @@ export interface HubDeps {
   /** See Claim.callbackBackstopMs. */
   callbackBackstopMs: number;
   /** Called in the winning process right after a decision with a callback commits. */
-  sendCallback?: (requestId: string) => void;
+  sendCallback?: (request: Request) => void;
   /** Test failpoint: die right after a decision commits, before any follow-up runs. */
   crashAfterCommit?: boolean;
 }
@@ -180,13 +180,14 @@ export class SwitchboardHub implements Hub {
   ): Promise<RespondResult> {
     if (!claimed) return this.lost(requestId);
     if (this.d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
-    if (claimed.has_callback) this.d.sendCallback?.(requestId);
     this.d.relay.poke();
-    this.d.metrics.decided(state, claimed.closed_at.getTime() - claimed.created_at.getTime());
-    await this.d.wakeups.publish({ requestId, event: `request.${state}` }).catch((err) => {
+    this.d.wakeups.publish({ requestId, event: `request.${state}` }).catch((err) => {
       this.d.log.warn({ err, requestId }, 'wake-up publish failed; waiters will see the change on their next poll');
     });
-    return { status: 'won', request: (await this.get(requestId))! };
+    this.d.metrics.decided(state, claimed.closed_at.getTime() - claimed.created_at.getTime());
+    const request = (await this.get(requestId))!;
+    if (claimed.has_callback) this.d.sendCallback?.(request);
+    return { status: 'won', request };
   }
 
   private async lost(requestId: string): Promise<RespondResult> {

@@ -1,5 +1,6 @@
 import { recordCallbackAttempt } from '../store/callbacks.js';
 import { retryDelayMs, sendWebhook } from '../webhooks.js';
+import type { Request } from '../domain/types.js';
 import type { JobContext } from './context.js';
 
 /** One event per request (it leaves pending once), so the request id makes a stable webhook-id. */
@@ -7,11 +8,11 @@ export const webhookId = (requestId: string) => `msg_${requestId.replace(/^req_/
 
 /**
  * One webhook attempt, from the process that won the claim (at once) or from a due outbox row
- * (the backstop, and every retry). The attempt count lives in Postgres, so both paths follow
+ * (the backstop, and every retry). `fresh`: the request as just read after the claim. The attempt count lives in Postgres, so both paths follow
  * one schedule; a retry is the next outbox row, written with the attempt's record.
  */
-export async function attemptCallback(ctx: JobContext, requestId: string): Promise<void> {
-  const request = await ctx.hub.get(requestId);
+export async function attemptCallback(ctx: JobContext, requestId: string, fresh?: Request): Promise<void> {
+  const request = fresh ?? (await ctx.hub.get(requestId));
   if (!request?.callback || request.state === 'pending' || request.callback.status !== 'pending') return;
   const eventId = webhookId(request.id);
   const body = JSON.stringify({ type: `request.${request.state}`, timestamp: request.closed_at, data: ctx.present(request) });
