@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { resolveInfra } from './infra.js';
-import { createLogger } from './log.js';
+import { createLogger, flushLogs } from './log.js';
 import { countApiKeys, createApiKey } from './store/api-keys.js';
 
 /** `switchboard serve`: one process with the API, channel webhooks and workers. */
 export async function serve(config: Config): Promise<void> {
-  const log = createLogger(config.SWITCHBOARD_LOG_LEVEL);
+  const log = createLogger(config.SWITCHBOARD_LOG_LEVEL, true);
   const infra = await resolveInfra(config, log);
   const app = await createApp({
     config,
@@ -40,9 +40,12 @@ export async function serve(config: Config): Promise<void> {
     try {
       await app.stop();
       await infra.stop();
+      log.info('stopped');
+      await flushLogs(log);
       process.exit(0);
     } catch (err) {
       log.error({ err }, 'shutdown failed');
+      await flushLogs(log);
       process.exit(1);
     }
   };
