@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { post, PostTimeout, type PostResult } from './net/post.js';
 import { isPrivateAddress } from './net/private-address.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -111,11 +112,9 @@ export interface SendWebhookOptions {
   timeoutMs?: number;
   /** Clock for `webhook-timestamp`. */
   now?: () => number;
-  fetch?: typeof fetch;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
-const MAX_DISCARDED_BODY_BYTES = 64 * 1024;
 const MAX_ERROR_LENGTH = 200;
 
 /**
@@ -125,7 +124,6 @@ const MAX_ERROR_LENGTH = 200;
 export async function sendWebhook(opts: SendWebhookOptions): Promise<WebhookAttempt> {
   const key = parseWebhookSecret(opts.secret);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  const doFetch = opts.fetch ?? fetch;
   const timestamp = Math.floor((opts.now ?? Date.now)() / 1000);
   const headers = {
     'content-type': 'application/json',
@@ -137,59 +135,31 @@ export async function sendWebhook(opts: SendWebhookOptions): Promise<WebhookAtte
 
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let response: Response;
+  let response: PostResult;
   try {
-    response = await doFetch(opts.url, {
-      method: 'POST',
-      headers,
-      body: opts.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    response = await post(opts.url, headers, opts.body, timeoutMs);
   } catch (err) {
-    const error = redact(describeFetchError(err, timeoutMs), opts.secret);
+    const error = redact(describePostError(err), opts.secret);
     return { ok: false, status: null, latencyMs: elapsed(), error, gone: false };
   }
   const latencyMs = elapsed();
-  await discardBody(response);
-
   const { status } = response;
   const ok = status >= 200 && status < 300;
   const error = ok ? null : status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
   const attempt: WebhookAttempt = { ok, status, latencyMs, error, gone: status === 410 };
   if (status === 429 || status === 503) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after') ?? undefined);
+    const header = response.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
     if (retryAfterMs !== undefined) attempt.retryAfterMs = retryAfterMs;
   }
   return attempt;
 }
 
-/** Reads and drops up to 64 KiB so the connection can be reused, then cancels the rest. */
-async function discardBody(response: Response): Promise<void> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  let total = 0;
-  try {
-    while (total < MAX_DISCARDED_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      total += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    // The status is what counts; a body that fails mid-read changes nothing.
-  }
-}
-
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  const name = (err as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError') return `timeout after ${timeoutMs} ms`;
-  if (name === 'AbortError') return 'aborted';
-  // undici wraps the real reason: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED', … } }).
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const code = (cause as { code?: unknown } | null)?.code;
+function describePostError(err: unknown): string {
+  if (err instanceof PostTimeout) return err.message;
+  const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code)) return code;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = err instanceof Error ? err.message : String(err);
   return message.slice(0, MAX_ERROR_LENGTH) || 'request failed';
 }
 
