@@ -1,5 +1,6 @@
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { verifiesStandardWebhook } from '../fakes/webhook-receiver.js';
 import { perOp, ServerCounters, type PerOp } from './counters.js';
 import { CpuMeter, type CpuShare } from './cpu.js';
 import { waitForIdle, type HubProcess } from './hub-process.js';
@@ -69,7 +70,7 @@ class Receiver {
         const at = performance.now();
         res.writeHead(200).end();
         const body = Buffer.concat(chunks).toString('utf8');
-        if (!this.verifies(body, req.headers)) this.unverified++;
+        if (!verifiesStandardWebhook(this.verifier, body, req.headers)) this.unverified++;
         let id: string | undefined;
         try {
           id = (JSON.parse(body) as { data?: { id?: string } }).data?.id;
@@ -86,18 +87,6 @@ class Receiver {
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/hook`;
   }
 
-  private verifies(body: string, headers: IncomingHttpHeaders): boolean {
-    try {
-      this.verifier.verify(body, {
-        'webhook-id': String(headers['webhook-id']),
-        'webhook-timestamp': String(headers['webhook-timestamp']),
-        'webhook-signature': String(headers['webhook-signature']),
-      });
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();

@@ -1,6 +1,20 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
+/** Verifies a received webhook with the standardwebhooks package, as any receiver would. */
+export function verifiesStandardWebhook(verifier: Webhook, body: string, headers: IncomingHttpHeaders): boolean {
+  try {
+    verifier.verify(body, {
+      'webhook-id': String(headers['webhook-id']),
+      'webhook-timestamp': String(headers['webhook-timestamp']),
+      'webhook-signature': String(headers['webhook-signature']),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
@@ -37,13 +51,7 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        let verified = false;
-        try {
-          new Webhook(this.secret).verify(body, req.headers as Record<string, string>);
-          verified = true;
-        } catch {
-          verified = false;
-        }
+        const verified = verifiesStandardWebhook(new Webhook(this.secret), body, req.headers);
         this.received.push({ headers: req.headers, body, json: safeJson(body), verified, at: Date.now() });
         const next = this.plan.shift() ?? { status: 200 };
         if (next.hang) return;

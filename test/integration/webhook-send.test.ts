@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { generateWebhookSecret, sendWebhook } from '../../src/webhooks.js';
+import { verifiesStandardWebhook } from '../fakes/webhook-receiver.js';
 
 interface Received {
   path: string;
@@ -18,18 +19,6 @@ let server: Server;
 let base: string;
 let received: Received[] = [];
 
-function verifies(body: string, headers: IncomingHttpHeaders): boolean {
-  try {
-    verifier.verify(body, {
-      'webhook-id': String(headers['webhook-id']),
-      'webhook-timestamp': String(headers['webhook-timestamp']),
-      'webhook-signature': String(headers['webhook-signature']),
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -38,7 +27,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
-      received.push({ path, method: req.method ?? '', headers: req.headers, body, verified: verifies(body, req.headers) });
+      received.push({ path, method: req.method ?? '', headers: req.headers, body, verified: verifiesStandardWebhook(verifier, body, req.headers) });
       switch (path) {
         case '/ok':
           res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks');
