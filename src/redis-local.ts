@@ -2,14 +2,12 @@
  * Finding a Redis when `REDIS_URL` is not set: an explicit URL wins, then a Redis already
  * answering on 127.0.0.1:6379, then a `redis-server` we start ourselves (data under
  * `<dataDir>/redis`), else a {@link RedisNotFoundError} that says how to fix it.
- *
- * Also home to the small process/port helpers shared with the embedded Postgres.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { constants as fsConstants, existsSync, readFileSync } from 'node:fs';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { findFreePort, findOnPath, isProcessAlive, LogTail, parentPid, processArgs, sleep, stopChild, terminatePid } from './proc.js';
 
 export interface LocalService {
   url: string;
@@ -65,158 +63,6 @@ export function pingRedis(host: string, port: number, timeoutMs = 1000): Promise
   });
 }
 
-/** Finds an executable named `name` in a PATH-style string. */
-export async function findOnPath(name: string, pathValue: string | undefined = process.env.PATH): Promise<string | undefined> {
-  for (const dir of (pathValue ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** True if nothing is listening on host:port (we could bind it ourselves). */
-export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((done) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', () => done(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => done(true)));
-  });
-}
-
-/** A port the OS considers free right now on host. */
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', fail);
-    server.listen({ port: 0, host, exclusive: true }, () => {
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      server.close(() => (port ? done(port) : fail(new Error('could not allocate a free port'))));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Process helpers (Linux reads /proc; elsewhere falls back to `ps`).
-
-/** True if a process with this pid exists and is not a zombie. */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const stat = procStat(pid);
-  return stat ? stat.state !== 'Z' && stat.state !== 'X' : true;
-}
-
-function procStat(pid: number): { state: string; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // pid (comm) state ppid ... — comm may contain spaces/parens, so split after the last ')'.
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '', ppid: Number(rest[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The argv of a live process, or undefined if it cannot be read. */
-export function processArgs(pid: number): string[] | undefined {
-  if (existsSync('/proc/self/cmdline')) {
-    try {
-      const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return raw.split('\0').filter((s, i, all) => s !== '' || i < all.length - 1);
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    const out = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return out ? out.split(/\s+/) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parent pid of a live process, or undefined. */
-export function parentPid(pid: number): number | undefined {
-  const stat = procStat(pid);
-  if (stat) return stat.ppid;
-  try {
-    const out = execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    const n = Number(out);
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Waits until pid is gone (or a zombie); false on timeout. */
-export async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isProcessAlive(pid)) {
-    if (Date.now() >= deadline) return false;
-    await sleep(50);
-  }
-  return true;
-}
-
-/** Sends `signal`, then escalates to SIGKILL if the process outlives `graceMs`. */
-export async function terminatePid(pid: number, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    return;
-  }
-  if (await waitForPidExit(pid, graceMs)) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await waitForPidExit(pid, 5000);
-}
-
-/** Sends a signal to a child we spawned and waits for its exit; SIGKILL after graceMs. */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** Keeps the last `max` lines of a child's output, for error messages. */
-export class LogTail {
-  private lines: string[] = [];
-  constructor(private readonly max = 40) {}
-  push(text: string): void {
-    for (const line of text.split(/\r?\n/)) {
-      if (line.trim() === '') continue;
-      this.lines.push(line);
-      if (this.lines.length > this.max) this.lines.shift();
-    }
-  }
-  text(): string {
-    return this.lines.join('\n');
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -260,7 +106,22 @@ async function startRedisServer(
   const ownerFile = join(dir, 'redis.owner');
   await stopOrphanRedis(pidFile, ownerFile, dir, log);
 
-  const port = await findFreePort();
+  // Another process can take the free port between our probe and redis binding it: try anew.
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    try {
+      const child = await launchRedis(bin, dir, port, pidFile, ownerFile, timeoutMs);
+      return runningRedis(child, port, dir, ownerFile, log);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+      log(`redis-server could not bind 127.0.0.1:${port}; trying another port`);
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function launchRedis(bin: string, dir: string, port: number, pidFile: string, ownerFile: string, timeoutMs: number): Promise<ChildProcess> {
   const tail = new LogTail();
   const child = spawn(
     bin,
@@ -288,6 +149,7 @@ async function startRedisServer(
   for (;;) {
     if (spawnError || child.exitCode !== null || child.signalCode !== null) {
       await rm(ownerFile, { force: true });
+      if (/address already in use/i.test(tail.text())) throw new PortTaken(`port ${port} taken`);
       throw new Error(
         `redis-server (${bin}) exited before answering PING` +
           (spawnError ? `: ${spawnError.message}` : ` (code ${child.exitCode}, signal ${child.signalCode})`) +
@@ -305,6 +167,10 @@ async function startRedisServer(
     }
     await sleep(50);
   }
+  return child;
+}
+
+function runningRedis(child: ChildProcess, port: number, dir: string, ownerFile: string, log: (msg: string) => void): LocalService {
   log(`started redis-server on 127.0.0.1:${port} (pid ${child.pid}, data in ${dir})`);
 
   let stopping: Promise<void> | undefined;

@@ -6,12 +6,14 @@
  * - listens on 127.0.0.1 only (no Unix socket), port 54329 unless taken, remembered in
  *   `<dataDir>/postgres.port`;
  * - a random password, kept in `<dataDir>/postgres.password` (mode 0600), scram-sha-256 auth;
- * - as root, runs as the `postgres` system user (created if missing), so the data dir and every
- *   parent must be traversable by that user;
+ * - as root, runs as the `postgres` system user (created if missing), which must reach the cluster:
+ *   when the data dir sits below a directory it cannot traverse (a 700 home or temp dir), the
+ *   cluster lives in `/var/lib/switchboard/<hash of the data dir>` instead, and
+ *   `<dataDir>/postgres.location` says where;
  * - a cluster left running by a killed previous run is shut down first; a stale
  *   `postmaster.pid` naming a recycled pid is removed.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +30,7 @@ import {
   parentPid,
   processArgs,
   terminatePid,
-} from '../redis-local.js';
+} from '../proc.js';
 
 export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 const PG_USER = 'postgres';
@@ -115,16 +117,28 @@ async function mkdirTraversable(dir: string): Promise<void> {
   }
 }
 
-/** As root, postgres runs as another user: every ancestor of `dir` must let it through. */
-function assertTraversable(dir: string, ids: UserIds | undefined): void {
-  const blocked = untraversable(dir, ids);
-  if (blocked) {
+export const CLUSTER_FALLBACK_ROOT = '/var/lib/switchboard';
+
+/**
+ * Where the cluster lives: `<root>/postgres`, or — when the postgres user cannot reach `root` — a
+ * directory of its own under `fallbackRoot`, recorded in `<root>/postgres.location`.
+ */
+async function clusterDir(root: string, ids: UserIds | undefined, fallbackRoot: string, log: (m: string) => void): Promise<string> {
+  const blocked = untraversable(root, ids);
+  if (!blocked) return join(root, 'postgres');
+  const dir = join(fallbackRoot, createHash('sha256').update(root).digest('hex').slice(0, 16), 'postgres');
+  await mkdirTraversable(dirname(dir));
+  const still = untraversable(dirname(dir), ids);
+  if (still) {
     throw new EmbeddedPostgresError(
       `embedded Postgres runs as the "${PG_USER}" user (Postgres refuses to run as root), which cannot ` +
-        `traverse ${blocked.dir} (mode ${blocked.mode.toString(8)}). Fix: chmod o+x ${blocked.dir} ` +
-        '(or chmod 755), choose a SWITCHBOARD_DATA_DIR outside it, or set DATABASE_URL.',
+        `traverse ${still.dir} (mode ${still.mode.toString(8)}). Fix: chmod o+x ${still.dir}, ` +
+        'choose another SWITCHBOARD_DATA_DIR, or set DATABASE_URL.',
     );
   }
+  await writeFile(join(root, 'postgres.location'), `${dir}\n`);
+  log(`the ${PG_USER} user cannot traverse ${blocked.dir} (mode ${blocked.mode.toString(8)}); the embedded Postgres cluster lives in ${dir}`);
+  return dir;
 }
 
 async function readNumberFile(path: string): Promise<number | undefined> {
@@ -192,9 +206,13 @@ async function choosePort(portFile: string, log: (m: string) => void): Promise<n
  * Starts (initialising on first use) the embedded Postgres cluster in `<dataDir>/postgres` and
  * makes sure database `switchboard` exists. Returns its URL and a `stop()` for a clean shutdown.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (msg: string) => void,
+  opts: { clusterFallbackRoot?: string } = {},
+): Promise<EmbeddedPostgres> {
   const root = resolve(dataDir);
-  const pgDir = join(root, 'postgres');
+  let pgDir = join(root, 'postgres');
   const portFile = join(root, 'postgres.port');
   const passwordFile = join(root, 'postgres.password');
   const ownerFile = join(root, 'postgres.owner');
@@ -203,7 +221,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   await mkdirTraversable(root);
   if (isRoot) {
     const ids = postgresUserIds();
-    assertTraversable(root, ids);
+    pgDir = await clusterDir(root, ids, opts.clusterFallbackRoot ?? CLUSTER_FALLBACK_ROOT, log);
     await ensureReachableBinaries(ids, log);
   }
 

@@ -6,16 +6,8 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/store/embedded-postgres.js';
-import {
-  findFreePort,
-  findOnPath,
-  isProcessAlive,
-  pingRedis,
-  RedisNotFoundError,
-  resolveRedis,
-  stopChild,
-  sleep,
-} from '../../src/redis-local.js';
+import { findFreePort, findOnPath, isProcessAlive, sleep, stopChild } from '../../src/proc.js';
+import { pingRedis, RedisNotFoundError, resolveRedis } from '../../src/redis-local.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -182,10 +174,27 @@ describe('embedded Postgres', () => {
     await pg.stop();
   });
 
-  it.skipIf(!isRoot)('names a parent directory the postgres user cannot traverse', async () => {
+  it.skipIf(!isRoot)('keeps the cluster where the postgres user can reach it when the data dir is below a 700 directory', async () => {
+    const locked = mkdtempSync(join('/tmp', 'switchboard-locked-')); // 0700
+    const fallback = tempDir('fallback');
+    cleanups.push(() => rmSync(locked, { recursive: true, force: true }), () => rmSync(fallback, { recursive: true, force: true }));
+    const { log, lines } = collector();
+    const pg = await startEmbeddedPostgres(join(locked, 'data'), log, { clusterFallbackRoot: fallback });
+    try {
+      expect(await query(pg.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+      const where = readFileSync(join(locked, 'data', 'postgres.location'), 'utf8').trim();
+      expect(where.startsWith(`${fallback}/`)).toBe(true);
+      expect(existsSync(join(where, 'PG_VERSION'))).toBe(true);
+      expect(lines.join('\n')).toContain(`cannot traverse ${locked}`);
+    } finally {
+      await pg.stop();
+    }
+  });
+
+  it.skipIf(!isRoot)('names the directory when no reachable place is left', async () => {
     const locked = mkdtempSync(join('/tmp', 'switchboard-locked-')); // 0700
     cleanups.push(() => rmSync(locked, { recursive: true, force: true }));
-    const err = await startEmbeddedPostgres(join(locked, 'data'), () => {}).catch((e: unknown) => e);
+    const err = await startEmbeddedPostgres(join(locked, 'data'), () => {}, { clusterFallbackRoot: join(locked, 'fallback') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain(`traverse ${locked} `);
     expect((err as Error).message).toMatch(/chmod/);
