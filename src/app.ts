@@ -85,7 +85,8 @@ export async function createApp(o: AppOptions): Promise<App> {
     },
   });
   const present = (r: Request) => presentRequest(r, config.publicUrl, tokens);
-  jobs = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present };
+  jobs = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
+    callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE };
 
   const http = createHttpServer(log);
   registerOps(http, {

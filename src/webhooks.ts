@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { post, PostTimeout, type PostResult } from './net/post.js';
+import { post, PostTimeout, PrivateAddressRefused, type PostResult } from './net/post.js';
 import { isPrivateAddress } from './net/private-address.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -112,6 +112,8 @@ export interface SendWebhookOptions {
   timeoutMs?: number;
   /** Clock for `webhook-timestamp`. */
   now?: () => number;
+  /** Refuse to connect to private or loopback addresses, checked on the resolved address (SWITCHBOARD_CALLBACK_PRIVATE=deny). */
+  denyPrivate?: boolean;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
@@ -137,7 +139,7 @@ export async function sendWebhook(opts: SendWebhookOptions): Promise<WebhookAtte
   const elapsed = () => Math.round(performance.now() - started);
   let response: PostResult;
   try {
-    response = await post(opts.url, headers, opts.body, timeoutMs);
+    response = await post(opts.url, headers, opts.body, timeoutMs, { denyPrivate: opts.denyPrivate });
   } catch (err) {
     const error = redact(describePostError(err), opts.secret);
     return { ok: false, status: null, latencyMs: elapsed(), error, gone: false };
@@ -156,7 +158,7 @@ export async function sendWebhook(opts: SendWebhookOptions): Promise<WebhookAtte
 }
 
 function describePostError(err: unknown): string {
-  if (err instanceof PostTimeout) return err.message;
+  if (err instanceof PostTimeout || err instanceof PrivateAddressRefused) return err.message;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code)) return code;
   const message = err instanceof Error ? err.message : String(err);
@@ -179,8 +181,8 @@ async function resolveAll(hostname: string): Promise<string[]> {
 
 /**
  * Undefined if `url` is an acceptable callback URL, else a message for the caller. With 'deny',
- * the host is resolved and every address must be public. This is a check at submission time; it
- * does not pin the address used when the callback is later sent.
+ * the host is resolved and every address must be public. This is the check at submission time;
+ * sendWebhook's `denyPrivate` checks the address it actually connects to (DNS may change).
  */
 export async function checkCallbackUrl(
   url: string,

@@ -16,7 +16,14 @@ export async function attemptCallback(ctx: JobContext, requestId: string, fresh?
   if (!request?.callback || request.state === 'pending' || request.callback.status !== 'pending') return;
   const eventId = webhookId(request.id);
   const body = JSON.stringify({ type: `request.${request.state}`, timestamp: request.closed_at, data: ctx.present(request) });
-  const attempt = await sendWebhook({ url: request.callback.url, secret: ctx.webhookSecret, eventId, body, timeoutMs: ctx.webhookTimeoutMs });
+  const attempt = await sendWebhook({
+    url: request.callback.url,
+    secret: ctx.webhookSecret,
+    eventId,
+    body,
+    timeoutMs: ctx.webhookTimeoutMs,
+    denyPrivate: ctx.callbackPrivate === 'deny',
+  });
   const made = request.callback.attempts + 1;
   const retryIn = attempt.ok || attempt.gone ? undefined : (attempt.retryAfterMs ?? retryDelayMs(made, ctx.callbackSchedule));
   const status = attempt.ok ? 'delivered' : retryIn === undefined ? 'failed' : 'pending';

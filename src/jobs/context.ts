@@ -14,6 +14,8 @@ export interface JobContext {
   log: Logger;
   webhookSecret: string;
   webhookTimeoutMs: number;
+  /** SWITCHBOARD_CALLBACK_PRIVATE: with 'deny', webhooks never connect to private addresses. */
+  callbackPrivate: 'allow' | 'deny';
   /** Delays before each webhook attempt (Standard Webhooks' schedule; shorter in tests). */
   callbackSchedule: readonly number[];
   /** The request as the API shows it (the webhook's `data`). */

@@ -155,6 +155,20 @@ describe('sendWebhook against a real HTTP server', () => {
     expect(second.verified).toBe(true);
   });
 
+  it('with denyPrivate, refuses private addresses at connect time, by IP and by name', async () => {
+    const port = new URL(base).port;
+    const byIp = await sendWebhook({ url: `${base}/ok`, secret, eventId: 'msg_p1', body: '{}', denyPrivate: true });
+    expect(byIp).toMatchObject({ ok: false, status: null, gone: false });
+    expect(byIp.error).toMatch(/127\.0\.0\.1 is a private address/);
+    const byName = await sendWebhook({ url: `http://localhost:${port}/ok`, secret, eventId: 'msg_p2', body: '{}', denyPrivate: true });
+    expect(byName.ok).toBe(false);
+    expect(byName.error).toMatch(/localhost resolves to a private address/);
+    expect(received).toHaveLength(0);
+    const allowed = await sendWebhook({ url: `http://localhost:${port}/ok`, secret, eventId: 'msg_p3', body: '{}' });
+    expect(allowed.ok).toBe(true);
+    expect(received).toHaveLength(1);
+  });
+
   it('rejects an invalid secret before sending anything', async () => {
     await expect(sendWebhook({ url: `${base}/ok`, secret: 'not-a-secret', eventId: 'evt_1', body })).rejects.toThrow(
       /webhook secret/,
