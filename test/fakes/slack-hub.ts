@@ -1,6 +1,11 @@
 // An in-memory Hub for channel-level Slack tests: the same rules as the core (approvers, options,
 // fields, quorum, first answer wins) through src/domain, without Postgres or Redis.
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import type { CapabilityTokens, Hub } from '../../channels/channel.js';
+import { createSlackChannel, type SlackChannel } from '../../channels/slack/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createHttpServer } from '../../src/http/server.js';
 import { acceptAnswer, isApprover, isCountedVote } from '../../src/domain/answer.js';
 import type { Answer, Request, RespondResult, Response } from '../../src/domain/types.js';
 import { makeRequest as baseRequest } from '../helpers/fixtures.js';
@@ -72,4 +77,28 @@ export class MemoryHub implements Hub {
     }
     return { status: 'won', request: this.close(r.id, 'resolved', response) };
   }
+}
+
+/** The Slack channel built from `env` (over the fake's token and URL), started on its own HTTP server. */
+export async function startSlackChannel(
+  fake: { token: string; url: string },
+  hub: Hub,
+  env: Record<string, string>,
+): Promise<{ channel: SlackChannel; http: FastifyInstance; base: string; stop(): Promise<void> }> {
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const made = createSlackChannel(loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_API_URL: fake.url, ...env }), log);
+  if (!made.channel) throw new Error(`Slack channel off: ${made.disabledReason}`);
+  const channel = made.channel as SlackChannel;
+  const http = createHttpServer(log);
+  await channel.start(hub, http);
+  const base = await http.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    channel,
+    http,
+    base,
+    async stop() {
+      await channel.stop();
+      await http.close();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import postgres from 'postgres';
 import { createApp, type App } from '../../src/app.js';
+import { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { loadConfig } from '../../src/config.js';
 import { freePort, freshDatabase, suffix, TEST_REDIS_URL } from './services.js';
 
@@ -75,6 +76,20 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       await app.stop();
       await sql.end({ timeout: 2 });
       await db.drop();
+    },
+  };
+}
+
+/** A hub and a webhook receiver that verifies its signatures; `stop` ends both. */
+export async function startHubWithReceiver(opts: TestHubOptions = {}): Promise<{ t: TestHub; rx: WebhookReceiver; stop(): Promise<void> }> {
+  const t = await startTestHub(opts);
+  const rx = await new WebhookReceiver().start(t.webhookSecret);
+  return {
+    t,
+    rx,
+    async stop() {
+      await rx.stop();
+      await t.stop();
     },
   };
 }

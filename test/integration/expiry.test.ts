@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookReceiver } from '../fakes/webhook-receiver.js';
-import { startTestHub, type TestHub } from '../helpers/harness.js';
+import type { WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { startHubWithReceiver, type TestHub } from '../helpers/harness.js';
 import { waitFor } from '../helpers/services.js';
 
 let t: TestHub;
 let rx: WebhookReceiver;
-beforeAll(async () => {
-  t = await startTestHub();
-  rx = await new WebhookReceiver().start(t.webhookSecret);
-});
-afterAll(async () => {
-  await rx?.stop();
-  await t?.stop();
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ t, rx, stop } = await startHubWithReceiver()));
+afterAll(async () => stop?.());
 
 const get = async (id: string) => (await t.api('GET', `/v1/requests/${id}`)).body;
 

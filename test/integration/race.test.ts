@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WebhookReceiver } from '../fakes/webhook-receiver.js';
-import { startTestHub, type TestHub } from '../helpers/harness.js';
+import type { WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { startHubWithReceiver, type TestHub } from '../helpers/harness.js';
 import { waitFor } from '../helpers/services.js';
 
 let t: TestHub;
 let rx: WebhookReceiver;
-beforeAll(async () => {
-  t = await startTestHub();
-  rx = await new WebhookReceiver().start(t.webhookSecret);
-});
-afterAll(async () => {
-  await rx?.stop();
-  await t?.stop();
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ t, rx, stop } = await startHubWithReceiver()));
+afterAll(async () => stop?.());
 
 it('50 concurrent answers give exactly one winner, one webhook, one resolved event', async () => {
   const r = (await t.api('POST', '/v1/requests', { title: 'Race', recipients: [{ channel: 'web' }], callback_url: rx.url })).body;

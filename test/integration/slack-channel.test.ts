@@ -1,52 +1,40 @@
 // The Slack channel against the fake Slack, through the real Bolt app, the real WebClient and the hub's
 // real HTTP server, with an in-memory hub: delivery, clicks, modals, settle, signatures, bad input.
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../channels/channel.js';
 import { createSlackChannel, slackTarget, type SlackChannel } from '../../channels/slack/index.js';
 import { NOTICE } from '../../channels/slack/actions.js';
 import { loadConfig } from '../../src/config.js';
-import { createHttpServer } from '../../src/http/server.js';
 import type { Request } from '../../src/domain/types.js';
 import { FakeSlack } from '../fakes/slack.js';
-import { makeRequest, MemoryHub } from '../fakes/slack-hub.js';
+import { makeRequest, MemoryHub, startSlackChannel } from '../fakes/slack-hub.js';
+import { waitFor } from '../helpers/services.js';
 import { blockActions, formBody, postPayload, postRaw, slackSignature, viewSubmission } from '../fakes/slack-payloads.js';
 
 const SECRET = 'test-signing-secret-0123456789';
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const fake = new FakeSlack();
 const hub = new MemoryHub();
-let http: FastifyInstance;
 let channel: SlackChannel;
 let events: string;
+let stopChannel: () => Promise<void>;
 
 beforeAll(async () => {
   await fake.start();
-  const made = createSlackChannel(loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url }), log);
-  channel = made.channel as SlackChannel;
-  http = createHttpServer(log);
-  await channel.start(hub, http);
-  events = `${await http.listen({ port: 0, host: '127.0.0.1' })}/slack/events`;
+  const started = await startSlackChannel(fake, hub, { SLACK_SIGNING_SECRET: SECRET });
+  ({ channel, stop: stopChannel } = started);
+  events = `${started.base}/slack/events`;
 });
 afterAll(async () => {
-  await http.close();
-  await channel.stop();
+  await stopChannel?.();
   await fake.stop();
 });
 afterEach(() => {
   hub.respondDelayMs = 0;
 });
 
-const until = async <T>(fn: () => T | undefined | false, ms = 5000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = <T>(fn: () => T | undefined | false, ms = 5000) => waitFor(fn, ms);
 const quiet = () => new Promise((r) => setTimeout(r, 300));
 
 /** A request delivered to #approvals, as the deliver job would: stored in the hub with its ref. */

@@ -1,45 +1,28 @@
 // Socket Mode: the same listeners over Slack's WebSocket instead of POST /slack/events.
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackChannel, type SlackChannel } from '../../channels/slack/index.js';
-import { loadConfig } from '../../src/config.js';
-import { createHttpServer } from '../../src/http/server.js';
+import type { SlackChannel } from '../../channels/slack/index.js';
 import { FakeSlack } from '../fakes/slack.js';
-import { makeRequest, MemoryHub } from '../fakes/slack-hub.js';
+import { makeRequest, MemoryHub, startSlackChannel } from '../fakes/slack-hub.js';
+import { waitFor } from '../helpers/services.js';
 import { blockActions, viewSubmission } from '../fakes/slack-payloads.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const fake = new FakeSlack({ appToken: 'xapp-1-A0FAKEAPP-0000-fake' });
 const hub = new MemoryHub();
 let channel: SlackChannel;
-let http: FastifyInstance;
 let base: string;
+let stopChannel: () => Promise<void>;
 
 beforeAll(async () => {
   await fake.start();
   // No signing secret: Socket Mode does not need one.
-  const made = createSlackChannel(loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_APP_TOKEN: fake.socketMode!.appToken, SLACK_API_URL: fake.url }), log);
-  channel = made.channel as SlackChannel;
-  http = createHttpServer(log);
-  await channel.start(hub, http);
-  base = await http.listen({ port: 0, host: '127.0.0.1' });
+  ({ channel, base, stop: stopChannel } = await startSlackChannel(fake, hub, { SLACK_APP_TOKEN: fake.socketMode!.appToken }));
 });
 afterAll(async () => {
-  await channel.stop();
-  await http.close();
+  await stopChannel?.();
   await fake.stop();
 });
 
-const until = async <T>(fn: () => T | undefined | false, ms = 5000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = <T>(fn: () => T | undefined | false, ms = 5000) => waitFor(fn, ms);
 
 describe('Socket Mode', () => {
   it('connects with the app token through SLACK_API_URL and mounts no HTTP route', async () => {
