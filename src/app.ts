@@ -22,7 +22,7 @@ import { connect, runMigrations, type Db } from './store/db.js';
 import { overdueRequestIds } from './store/requests.js';
 import { getOrCreateSetting } from './store/settings.js';
 import { createTokens } from './tokens.js';
-import { CALLBACK_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, generateWebhookSecret, parseWebhookSecret } from './webhooks.js';
+import { CALLBACK_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, generateWebhookSecret, webhookSecretWarning } from './webhooks.js';
 
 export interface AppOptions {
   config: Config;
@@ -54,7 +54,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   const db = connect(o.databaseUrl);
   await runMigrations(db);
   const webhookSecret = config.SWITCHBOARD_WEBHOOK_SECRET ?? (await getOrCreateSetting(db, 'webhook_secret', generateWebhookSecret)).value;
-  parseWebhookSecret(webhookSecret);
+  const weakSecret = webhookSecretWarning(webhookSecret);
+  if (weakSecret) log.warn(weakSecret);
   const tokenSecret = (await getOrCreateSetting(db, 'token_secret', () => randomBytes(32).toString('base64url'))).value;
   const tokens = createTokens(tokenSecret);
 

@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { resolveDatabaseForCli } from './infra.js';
 import { pingRedis } from './redis-local.js';
 import { connect } from './store/db.js';
-import { parseWebhookSecret } from './webhooks.js';
+import { webhookSecretWarning } from './webhooks.js';
 
 interface Finding {
   what: string;
@@ -56,8 +56,8 @@ export async function doctor(config: Config, log: Logger): Promise<number> {
   const findings: Finding[] = [await checkPostgres(config, log), await checkRedis(config)];
   if (config.SWITCHBOARD_WEBHOOK_SECRET) {
     try {
-      parseWebhookSecret(config.SWITCHBOARD_WEBHOOK_SECRET);
-      findings.push({ what: 'Webhook secret', ok: true, detail: 'SWITCHBOARD_WEBHOOK_SECRET is valid' });
+      const weak = webhookSecretWarning(config.SWITCHBOARD_WEBHOOK_SECRET);
+      findings.push({ what: 'Webhook secret', ok: true, detail: weak ?? 'SWITCHBOARD_WEBHOOK_SECRET is valid' });
     } catch (err) {
       findings.push({ what: 'Webhook secret', ok: false, detail: (err as Error).message, fix: 'unset it to have one generated, or give whsec_<base64 of 32 random bytes>' });
     }
