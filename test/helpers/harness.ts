@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { createApp, type App } from '../../src/app.js';
 import { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { loadConfig } from '../../src/config.js';
-import { freePort, freshDatabase, suffix, TEST_REDIS_URL } from './services.js';
+import { dropRedisKeys, freePort, freshDatabase, suffix, TEST_REDIS_URL } from './services.js';
 
 export interface TestHub {
   baseUrl: string;
@@ -76,6 +76,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
       await app.stop();
       await sql.end({ timeout: 2 });
       await db.drop();
+      if (!opts.shareWith) await dropRedisKeys(`${prefix}:*`);
     },
   };
 }
