@@ -32,11 +32,6 @@ export async function recordCallbackAttempt(
     from u where ${retryInMs !== undefined}`;
 }
 
-export async function listCallbackAttempts(db: Db, requestId: string) {
-  return db.sql<{ attempt: number; status: number | null; latency_ms: number; error: string | null; event_id: string }[]>`
-    select attempt, status, latency_ms, error, event_id from webhook_attempts where request_id = ${requestId} order by id`;
-}
-
 /** Queues the webhook again for a closed request whose callback is not in flight. */
 export async function requeueCallback(db: Db, requestId: string): Promise<boolean> {
   const rows = await db.sql`

@@ -170,11 +170,6 @@ export async function recordEvent(sql: Sql, requestId: string, type: string, dat
   await sql`insert into events (request_id, type, data) values (${requestId}, ${type}, ${sql.json(data as never)})`;
 }
 
-export async function listEvents(db: Db, requestId: string) {
-  return db.sql<{ id: number; type: string; data: Record<string, unknown>; created_at: Date }[]>`
-    select id, type, data, created_at from events where request_id = ${requestId} order by id`;
-}
-
 /** Pending requests whose deadline has passed (the sweep's backstop for lost expire jobs). */
 export async function overdueRequestIds(db: Db, limit = 100): Promise<string[]> {
   const rows = await db.sql<{ id: string }[]>`

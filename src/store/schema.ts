@@ -118,9 +118,9 @@ export const outbox = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     delayUntil: ts('delay_until'),
     createdAt: ts('created_at').notNull().defaultNow(),
-    enqueuedAt: ts('enqueued_at'),
   },
-  (t) => [index('outbox_pending_idx').on(t.id).where(sql`${t.enqueuedAt} is null`)],
+  // Rows are deleted once queued; the relay looks for the due ones.
+  (t) => [index('outbox_due_idx').on(t.delayUntil)],
 );
 
 export const webhookAttempts = pgTable(
