@@ -40,13 +40,23 @@ export interface Channel {
    */
   readonly inline?: boolean;
   start(hub: Hub, http: HttpRoutes): Promise<void>;
-  deliver(request: Request, to: string | undefined, recipientIndex: number): Promise<MessageRef>;
+  /**
+   * Posts the request. `delivery.attempt` counts earlier starts of this delivery (0 the first time): when
+   * it is above 0 an earlier try may have posted before it died, and a channel that can find its own
+   * earlier post (Slack: message metadata naming the delivery id) returns that one instead of posting again.
+   */
+  deliver(request: Request, to: string | undefined, recipientIndex: number, delivery?: DeliveryAttempt): Promise<MessageRef>;
   settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void>;
   stop(): Promise<void>;
   /** Checked when a request is created, so a malformed `to` is a 422 instead of a failed delivery. */
   validateRecipient?(to: string | undefined): string | undefined;
   /** For /readyz and `switchboard doctor`: is the platform reachable with these credentials, and what is missing. */
   check?(): Promise<ChannelCheck>;
+}
+
+export interface DeliveryAttempt {
+  id: string;
+  attempt: number;
 }
 
 export interface ChannelCheck {

@@ -106,6 +106,8 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: ts('created_at').notNull().defaultNow(),
   lastUsedAt: ts('last_used_at'),
   revokedAt: ts('revoked_at'),
+  /** What the key may do (see src/domain/scopes.ts); keys made before scopes existed keep what they could do. */
+  scopes: text('scopes').array().notNull().default(sql`'{requests:read,requests:write,responses:write}'::text[]`),
 });
 
 /** Follow-up jobs written in the same transaction as the state change they follow. */
@@ -118,9 +120,14 @@ export const outbox = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     delayUntil: ts('delay_until'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** When the relay put the job into BullMQ; the row stays until the job is done (see jobs/relay.ts). */
+    enqueuedAt: ts('enqueued_at'),
   },
-  // Rows are deleted once queued; the relay looks for the due ones.
-  (t) => [index('outbox_due_idx').on(t.delayUntil)],
+  (t) => [
+    index('outbox_due_idx').on(t.delayUntil).where(sql`${t.enqueuedAt} is null`),
+    index('outbox_enqueued_idx').on(t.enqueuedAt).where(sql`${t.enqueuedAt} is not null`),
+    index('outbox_job_idx').on(t.jobId),
+  ],
 );
 
 export const webhookAttempts = pgTable(
