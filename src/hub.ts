@@ -190,8 +190,10 @@ export class SwitchboardHub implements Hub {
     return { status: 'won', request };
   }
 
+  /** Another claimant was first, or the deadline passed before the expiry ran: then it runs now. */
   private async lost(requestId: string): Promise<RespondResult> {
-    const request = (await this.get(requestId))!;
+    let request = (await this.get(requestId))!;
+    if (request.state === 'pending') request = (await this.expire(requestId)) ?? request;
     return { status: 'closed', request, reason: closedReason(request) };
   }
 

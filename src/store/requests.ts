@@ -128,7 +128,7 @@ export interface Claimed {
 /**
  * The race. One conditional UPDATE decides; the response row, a settle job per delivery, the
  * callback job and the event ride on the same statement, so a winner never loses its follow-ups.
- * Returns the closed row's created_at, or undefined when another claimant was first.
+ * Returns the closed row's times, or undefined when another claimant was first or the deadline passed.
  */
 export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefined> {
   const r = c.response;
@@ -137,6 +137,8 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefi
       update requests set state = ${c.state}, response = ${r ? sql.json(r as never) : null}, closed_at = now(),
         callback_status = case when callback_url is null then null else 'pending' end
       where id = ${c.id} and state = 'pending'
+        -- Past the deadline (database time) only the expiry may claim, whatever the expire job's lag.
+        and (${c.state} = 'expired' or expires_at is null or expires_at > now())
       returning id, created_at, closed_at, callback_url
     ), v as (
       insert into responses (request_id, value, comment, fields, responder_channel, responder_id, responder_name)

@@ -18,8 +18,9 @@ export async function castVote(
   settings: Pick<Claim, 'inlineChannels' | 'callbackBackstopMs'>,
 ): Promise<VoteOutcome> {
   return db.sql.begin(async (tx) => {
-    const [row] = await tx<{ state: string }[]>`select state from requests where id = ${request.id} for update`;
-    if (row?.state !== 'pending') return 'closed' as const;
+    const [row] = await tx<{ state: string; open: boolean }[]>`
+      select state, (expires_at is null or expires_at > now()) as open from requests where id = ${request.id} for update`;
+    if (row?.state !== 'pending' || !row.open) return 'closed' as const;
     const inserted = await tx`
       insert into responses (request_id, value, comment, fields, responder_channel, responder_id, responder_name)
       values (${request.id}, ${response.value}, ${response.comment}, ${tx.json(response.fields as never)},

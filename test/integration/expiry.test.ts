@@ -36,6 +36,23 @@ describe('expiry', () => {
     await waitFor(async () => (await get(r.id)).state === 'expired', 6000, 'swept');
   });
 
+  it('an answer after the deadline loses even before the expiry has run, and the expiry takes effect', async () => {
+    for (const quorum of [1, 2]) {
+      const r = (await t.api('POST', '/v1/requests', {
+        title: 'late', recipients: [{ channel: 'web' }], quorum, timeout_seconds: 3600, on_timeout: { value: 'reject' },
+      })).body;
+      // The deadline has passed by database time; the expire job is still an hour away.
+      await t.sql`update requests set expires_at = now() - interval '50 milliseconds' where id = ${r.id}`;
+      const late = await t.api('POST', `/v1/requests/${r.id}/responses`, { value: 'approve' });
+      expect(late.status).toBe(409);
+      expect(late.body.request.state).toBe('expired');
+      const g = await get(r.id);
+      expect(g.state).toBe('expired');
+      expect(g.response).toMatchObject({ value: 'reject', responder: { id: 'timeout' } });
+      expect(g.votes).toEqual([]);
+    }
+  });
+
   it('an answer before the deadline wins and the later expiry changes nothing', async () => {
     const r = (await t.api('POST', '/v1/requests', { title: 'x', recipients: [{ channel: 'web' }], timeout_seconds: 1 })).body;
     await t.api('POST', `/v1/requests/${r.id}/responses`, { value: 'approve' });
