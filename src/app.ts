@@ -91,7 +91,7 @@ export async function createApp(o: AppOptions): Promise<App> {
 
   const http = createHttpServer(log);
   registerOps(http, {
-    metrics, channels, publicUrl: config.publicUrl,
+    metrics, channels, publicUrl: config.publicUrl, metricsToken: config.METRICS_TOKEN,
     checks: { postgres: () => db.sql`select 1`, redis: () => redis.queue.ping() },
   });
   await registerApi(http, { db, hub, wakeups, present, verifyKey: createKeyVerifier(db, config.SWITCHBOARD_API_KEY) });

@@ -19,6 +19,7 @@ const envSchema = z.object({
   SWITCHBOARD_CALLBACK_PRIVATE: z.enum(['allow', 'deny']).default('allow'),
   SWITCHBOARD_QUEUE_PREFIX: z.string().default('switchboard'),
   SWITCHBOARD_LOG_LEVEL: z.string().default('info'),
+  METRICS_TOKEN: optional,
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
   SLACK_APP_TOKEN: optional,

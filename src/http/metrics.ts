@@ -1,7 +1,22 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/db.js';
 
-/** Prometheus metrics; gauges of stored state are read from Postgres at scrape time. */
+const GAUGE_TTL_MS = 10_000;
+
+/** The last value of `read`, read again once it is older than GAUGE_TTL_MS (concurrent scrapes share one read). */
+function cached<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > GAUGE_TTL_MS) {
+      const value = read();
+      last = { at: Date.now(), value };
+      value.catch(() => (last = undefined));
+    }
+    return last.value;
+  };
+}
+
+/** Prometheus metrics of one process, plus two gauges of stored state (see below). */
 export function createMetrics(db: Db) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchboard_process_' });
@@ -25,27 +40,31 @@ export function createMetrics(db: Db) {
     labelNames: ['result'],
     registers: [registry],
   });
+  // Gauges of stored state stay cheap at any table size: they count only the live work (pending
+  // requests, queued deliveries — both on partial indexes), at most once per GAUGE_TTL_MS whatever the
+  // scrape rate. How many requests ever closed is a counter (decisions_total), never a table scan.
+  const pending = cached(async () => {
+    const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from requests where state = 'pending'`;
+    return row?.n ?? 0;
+  });
+  const queued = cached(() => db.sql<{ channel: string; n: number }[]>`
+    select channel, count(*)::int as n from deliveries where status = 'queued' group by channel`);
   new Gauge({
-    name: 'switchboard_requests',
-    help: 'Requests by state',
-    labelNames: ['state'],
+    name: 'switchboard_requests_pending',
+    help: 'Requests waiting for an answer (refreshed at most every 10 s)',
     registers: [registry],
     async collect() {
-      this.reset();
-      const rows = await db.sql<{ state: string; n: number }[]>`select state, count(*)::int as n from requests group by state`;
-      for (const r of rows) this.set({ state: r.state }, r.n);
+      this.set(await pending());
     },
   });
   new Gauge({
-    name: 'switchboard_deliveries',
-    help: 'Deliveries by channel and status',
-    labelNames: ['channel', 'status'],
+    name: 'switchboard_deliveries_queued',
+    help: 'Deliveries not yet posted, by channel (refreshed at most every 10 s)',
+    labelNames: ['channel'],
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.sql<{ channel: string; status: string; n: number }[]>`
-        select channel, status, count(*)::int as n from deliveries group by channel, status`;
-      for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
+      for (const r of await queued()) this.set({ channel: r.channel }, r.n);
     },
   });
   return {

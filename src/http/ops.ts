@@ -1,13 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelRegistry } from '../../channels/index.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { sendProblem } from './problem.js';
 
 export interface OpsDeps {
   metrics: Metrics;
   channels: ChannelRegistry;
   checks: { postgres: () => Promise<unknown>; redis: () => Promise<unknown> };
   publicUrl: string;
+  /** METRICS_TOKEN: when set, /metrics wants `Authorization: Bearer <it>`. */
+  metricsToken?: string;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time Bearer check (hashing first makes the lengths equal). */
+function bearerMatches(req: FastifyRequest, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return !!m && timingSafeEqual(digest(m[1]!), digest(token));
 }
 
 async function probe(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
@@ -31,7 +43,11 @@ export function registerOps(app: FastifyInstance, d: OpsDeps): void {
       channels: d.channels.status(),
     });
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    if (d.metricsToken && !bearerMatches(req, d.metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      return sendProblem(reply, 401, 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.');
+    }
     reply.type(d.metrics.registry.contentType);
     return d.metrics.registry.metrics();
   });

@@ -76,7 +76,11 @@ export const deliveries = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('deliveries_request_idx').on(t.requestId)],
+  (t) => [
+    index('deliveries_request_idx').on(t.requestId),
+    // The live backlog (metrics, sweeps) without reading every delivery ever made.
+    index('deliveries_queued_idx').on(t.channel).where(sql`${t.status} = 'queued'`),
+  ],
 );
 
 /** Accepted answers: the deciding response, and with quorum > 1 each vote (one per responder). */

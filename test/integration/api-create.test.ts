@@ -156,8 +156,8 @@ describe('operations', () => {
     expect(ready.status).toBe('ready');
     expect(ready.channels).toContainEqual({ name: 'slack', on: false, reason: 'SLACK_BOT_TOKEN is not set' });
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(/switchboard_requests\{state="pending"\} \d+/);
-    expect(metrics).toMatch(/switchboard_deliveries\{channel="web",status="delivered"\} \d+/);
+    expect(metrics).toMatch(/^switchboard_requests_pending \d+$/m);
+    expect(metrics).toMatch(/^switchboard_requests_created_total \d+$/m);
     const doc = await (await fetch(`${t.baseUrl}/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/v1/requests'].post).toBeDefined();

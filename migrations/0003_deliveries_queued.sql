@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_queued_idx" ON "deliveries" USING btree ("channel") WHERE "deliveries"."status" = 'queued';
