@@ -18,6 +18,9 @@ export interface CapabilityTokens {
   /** `recipient` is the index into request.recipients, or 'web' for the request's own page. */
   issue(requestId: string, recipient: number | 'web'): string;
   verify(token: string): { requestId: string; recipient: number | 'web' } | undefined;
+  /** The web form's CSRF token: proves a POST comes from a page this hub served for `capability` (a day at most). */
+  formToken(capability: string): string;
+  verifyFormToken(capability: string, formToken: string): boolean;
 }
 
 /** All a channel may know of the core. */

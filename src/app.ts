@@ -8,7 +8,8 @@ import type { Request } from './domain/types.js';
 import { registerApi } from './http/api.js';
 import { createMetrics } from './http/metrics.js';
 import { registerOps } from './http/ops.js';
-import { presentRequest } from './http/present.js';
+import { presentRequest, type PresentOptions } from './http/present.js';
+import { beginDrain } from './http/drain.js';
 import { createHttpServer } from './http/server.js';
 import { SwitchboardHub } from './hub.js';
 import { createQueue, redisConnection } from './jobs/queue.js';
@@ -35,8 +36,14 @@ export interface AppOptions {
   callbackSchedule?: readonly number[];
   webhookTimeoutMs?: number;
   sweepMs?: number;
+  /** How long a job may sit in BullMQ before the sweep checks that Redis still has it (default 30 s). */
+  outboxRecheckMs?: number;
   crashAfterCommit?: boolean;
+  /** How long a draining process keeps answering 503 before it stops listening (see stop()). */
+  drainGraceMs?: number;
 }
+
+const DRAIN_GRACE_MS = 1000;
 
 export interface App {
   http: FastifyInstance;
@@ -63,7 +70,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const redis = { queue: redisConnection(o.redisUrl), worker: redisConnection(o.redisUrl), pub: redisConnection(o.redisUrl), sub: redisConnection(o.redisUrl) };
   const queue = createQueue(redis.queue, prefix);
   const schedule = o.callbackSchedule ?? CALLBACK_SCHEDULE_MS;
-  const relay = new OutboxRelay(db, queue, log.child({ part: 'relay' }));
+  const relay = new OutboxRelay(db, queue, log.child({ part: 'relay' }), { recheckAfterMs: o.outboxRecheckMs ?? 30_000 });
   const wakeups = new Wakeups(redis.pub, redis.sub, prefix);
   await wakeups.start();
   const metrics = createMetrics(db);
@@ -85,7 +92,7 @@ export async function createApp(o: AppOptions): Promise<App> {
         .finally(() => inlineCallbacks.delete(request.id));
     },
   });
-  const present = (r: Request) => presentRequest(r, config.publicUrl, tokens);
+  const present = (r: Request, opts?: PresentOptions) => presentRequest(r, config.publicUrl, tokens, opts);
   jobs = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
     callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE };
 
@@ -116,7 +123,11 @@ export async function createApp(o: AppOptions): Promise<App> {
     },
     async stop() {
       clearInterval(expirySweep);
+      // New requests get 503 + Retry-After and every response closes its connection; long-polls
+      // answer 503, streams end. After a grace period the server closes what is still idle.
+      beginDrain(http);
       wakeups.drain();
+      await new Promise((r) => setTimeout(r, o.drainGraceMs ?? DRAIN_GRACE_MS));
       await waitUntilEmpty(inlineCallbacks, webhookTimeoutMs + 1000);
       // Keep-alive sockets turn idle as their last responses go out; close them as they do.
       const idle = setInterval(() => http.server.closeIdleConnections(), 100);

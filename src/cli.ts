@@ -5,6 +5,7 @@ import { doctor } from './doctor.js';
 import { resolveDatabaseForCli } from './infra.js';
 import { createLogger } from './log.js';
 import { serve } from './main.js';
+import { DEFAULT_SCOPES, parseScopes, ScopeError, SCOPES } from './domain/scopes.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './store/api-keys.js';
 import { connect, runMigrations, type Db } from './store/db.js';
 
@@ -13,7 +14,10 @@ const HELP = `switchboard — human-in-the-loop hub for AI agents
 usage:
   switchboard [serve]                       start the hub (API, channel webhooks, workers)
   switchboard migrate                       apply database migrations
-  switchboard keys create --name NAME       create an API key (printed once)
+  switchboard keys create --name NAME [--scopes a,b]
+                                            create an API key (printed once); scopes from
+                                            ${SCOPES.join(', ')}
+                                            (default ${DEFAULT_SCOPES.join(',')})
   switchboard keys list                     list API keys
   switchboard keys revoke ID|NAME           revoke an API key
   switchboard doctor                        check Postgres, Redis and every channel's settings
@@ -38,19 +42,20 @@ async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T>
 }
 
 async function keys(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { name: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: { name: { type: 'string' }, scopes: { type: 'string' } }, allowPositionals: true });
   const [sub, target] = positionals;
   if (sub === 'create') {
     if (!values.name) throw new UsageError('keys create needs --name NAME');
-    const { id, key } = await withDb(config, (db) => createApiKey(db, values.name!));
-    process.stdout.write(`created ${id} (${values.name})\n\n  ${key}\n\nThis is the only time the key is shown.\n`);
+    const scopes = values.scopes === undefined ? DEFAULT_SCOPES : parseScopesOrExplain(values.scopes);
+    const { id, key } = await withDb(config, (db) => createApiKey(db, values.name!, scopes));
+    process.stdout.write(`created ${id} (${values.name}) with scopes ${scopes.join(',')}\n\n  ${key}\n\nThis is the only time the key is shown.\n`);
     return 0;
   }
   if (sub === 'list') {
     const rows = await withDb(config, listApiKeys);
     for (const k of rows) {
       const state = k.revoked_at ? `revoked ${k.revoked_at.toISOString()}` : 'active';
-      process.stdout.write(`${k.id}  ${k.prefix}…  ${k.name.padEnd(20)} ${state}  last used ${k.last_used_at?.toISOString() ?? 'never'}\n`);
+      process.stdout.write(`${k.id}  ${k.prefix}…  ${k.name.padEnd(20)} ${state}  last used ${k.last_used_at?.toISOString() ?? 'never'}  scopes ${k.scopes.join(',')}\n`);
     }
     if (rows.length === 0) process.stdout.write('no API keys\n');
     return 0;
@@ -62,6 +67,15 @@ async function keys(config: Config, args: string[]): Promise<number> {
     return n ? 0 : 1;
   }
   throw new UsageError('keys takes create, list or revoke');
+}
+
+function parseScopesOrExplain(text: string) {
+  try {
+    return parseScopes(text);
+  } catch (err) {
+    if (err instanceof ScopeError) throw new UsageError(`keys create --scopes: ${err.message}`);
+    throw err;
+  }
 }
 
 async function manifest(args: string[]): Promise<number> {

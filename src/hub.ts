@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { CapabilityTokens, Hub } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/index.js';
-import { acceptAnswer, isApprover, isCountedVote } from './domain/answer.js';
+import { acceptAnswer, isCountedVote } from './domain/answer.js';
+import { auditedAnswer } from './domain/answer-text.js';
+import { isApprover } from './domain/identity.js';
 import { buildRequest } from './domain/build-request.js';
 import { createRequestSchema, issuesToErrors } from './domain/request-schema.js';
 import type { Answer, Request, RequestState, RespondResult, Response } from './domain/types.js';
@@ -95,7 +97,8 @@ export class SwitchboardHub implements Hub {
   async respond(answer: Answer, current?: Request): Promise<RespondResult> {
     const request = current?.id === answer.requestId ? current : await this.get(answer.requestId);
     if (!request) throw notFound(`Request ${answer.requestId}`);
-    const who = { responder: answer.responder, value: answer.value ?? null };
+    // What the audit log keeps of a refused answer: cut to the limits and storable (the answer may be neither).
+    const who = auditedAnswer(answer);
     if (request.state !== 'pending') {
       await this.refuse(request, 'closed', who);
       return { status: 'closed', request, reason: closedReason(request) };

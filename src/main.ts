@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { resolveInfra } from './infra.js';
 import { createLogger, flushLogs } from './log.js';
+import { SCOPES } from './domain/scopes.js';
 import { countApiKeys, createApiKey } from './store/api-keys.js';
 
 /** `switchboard serve`: one process with the API, channel webhooks and workers. */
@@ -18,7 +19,7 @@ export async function serve(config: Config): Promise<void> {
     crashAfterCommit: process.env.SWITCHBOARD_FAILPOINT === 'crash-after-commit',
   });
   if (!config.SWITCHBOARD_API_KEY && (await countApiKeys(app.db)) === 0) {
-    const { key } = await createApiKey(app.db, 'bootstrap');
+    const { key } = await createApiKey(app.db, 'bootstrap', SCOPES);
     const file = await saveBootstrapKey(config, key);
     process.stdout.write(
       `\n  Switchboard bootstrap API key (shown once; stored hashed):\n\n    ${key}\n\n` +

@@ -1,24 +1,42 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CapabilityTokens } from '../channels/channel.js';
 
+/** How long a web form stays answerable after the page was shown; then the page asks again. */
+export const FORM_TOKEN_MAX_AGE_S = 24 * 3600;
+/** Clock difference between processes tolerated for a form token issued "in the future". */
+const FORM_TOKEN_SKEW_S = 300;
+
 /**
  * Capability tokens: `<requestId>.<recipient>.<mac>`, recipient an index into the request's
  * recipients or `w` for the request's own page. Stateless: the MAC is the proof.
+ *
+ * Form tokens (the web form's CSRF token): `<issued at, base36 seconds>.<mac>`, bound to one
+ * capability token with a key of their own, so neither kind of token can stand in for the other.
  */
 export function createTokens(secret: string): CapabilityTokens {
-  const mac = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 32);
+  const hmac = (key: string | Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url').slice(0, 32);
+  const formKey = createHmac('sha256', secret).update('switchboard form tokens').digest();
+  const same = (a: string, b: string) => timingSafeEqual(Buffer.from(a), Buffer.from(b));
   return {
     issue(requestId, recipient) {
       const payload = `${requestId}.${recipient === 'web' ? 'w' : recipient}`;
-      return `${payload}.${mac(payload)}`;
+      return `${payload}.${hmac(secret, payload)}`;
     },
     verify(token) {
       const m = /^([a-z]+_[0-9a-z]{26})\.(w|\d{1,3})\.([A-Za-z0-9_-]{32})$/.exec(token);
       if (!m) return undefined;
-      const expected = Buffer.from(mac(`${m[1]}.${m[2]}`));
-      const given = Buffer.from(m[3]!);
-      if (!timingSafeEqual(expected, given)) return undefined;
+      if (!same(hmac(secret, `${m[1]}.${m[2]}`), m[3]!)) return undefined;
       return { requestId: m[1]!, recipient: m[2] === 'w' ? 'web' : Number(m[2]) };
+    },
+    formToken(capability) {
+      const issued = Math.floor(Date.now() / 1000).toString(36);
+      return `${issued}.${hmac(formKey, `${capability}.${issued}`)}`;
+    },
+    verifyFormToken(capability, formToken) {
+      const m = /^([0-9a-z]{1,10})\.([A-Za-z0-9_-]{32})$/.exec(formToken);
+      if (!m || !same(hmac(formKey, `${capability}.${m[1]}`), m[2]!)) return false;
+      const age = Date.now() / 1000 - parseInt(m[1]!, 36);
+      return age >= -FORM_TOKEN_SKEW_S && age <= FORM_TOKEN_MAX_AGE_S;
     },
   };
 }

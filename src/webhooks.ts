@@ -79,6 +79,21 @@ export function retryDelayMs(
 }
 
 const MAX_RETRY_AFTER_MS = 24 * HOUR;
+
+/**
+ * The wait before the next attempt after `attemptsMade` attempts, or undefined when the schedule is
+ * spent. A receiver's Retry-After may lengthen a wait (up to 24 h), never shorten it or add attempts.
+ */
+export function nextAttemptDelayMs(
+  attemptsMade: number,
+  retryAfterMs: number | undefined,
+  schedule: readonly number[] = CALLBACK_SCHEDULE_MS,
+  random: () => number = Math.random,
+): number | undefined {
+  const scheduled = retryDelayMs(attemptsMade, schedule, random);
+  if (scheduled === undefined || retryAfterMs === undefined) return scheduled;
+  return Math.max(scheduled, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+}
 // Date.parse accepts almost anything (e.g. "-5" is a year), so only hand it strings shaped like an
 // HTTP-date: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 …", asctime "Sun Nov  6 …".
 const HTTP_DATE = /^[A-Za-z]{3,9},? +[0-9A-Za-z]/;

@@ -4,7 +4,7 @@
 // ephemeral explanation and never reaches the hub.
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { isApprover } from '../../src/domain/answer.js';
+import { isApprover } from '../../src/domain/identity.js';
 import { outcomeOf, type Outcome, type Request, type RespondResult } from '../../src/domain/types.js';
 import type { Hub } from '../channel.js';
 import { type SlackApi, retrying } from './client.js';
@@ -53,13 +53,6 @@ class RecentKeys {
     if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
     return false;
   }
-}
-
-/** Is this Slack message one of the request's own deliveries? (A delivery not yet recorded gets the benefit of the doubt.) */
-function deliveredAt(request: Request, where: Where): boolean {
-  const slack = request.deliveries.filter((d) => d.channel === 'slack');
-  if (slack.some((d) => d.ref?.channel === where.channel && d.ref?.ts === where.ts)) return true;
-  return slack.some((d) => !d.ref && d.status === 'queued');
 }
 
 export function registerListeners(app: App, ctx: ActionContext): void {
@@ -130,7 +123,7 @@ function replier(ctx: ActionContext, user: string, where: Where): Reply {
     },
     show: async (request) => {
       const message = await ctx.render(request, outcomeOf(request));
-      await retrying(() => ctx.api.update(where.channel, where.ts, message)).catch((err: Error) =>
+      await retrying(() => ctx.api.update(where.channel, where.ts, message, 'interactive')).catch((err: Error) =>
         ctx.log.warn({ err: err.message }, 'slack: in-place update failed'),
       );
     },
@@ -162,9 +155,10 @@ async function click(ctx: ActionContext, body: Obj, reply: Reply): Promise<void>
   const action = parseAction(actions[0]);
   if (action.kind === 'unknown') return reply.tell(NOTICE.unknownAction);
   if (action.kind === 'tampered') return reply.tell(NOTICE.tampered);
+  // Any copy of the request decides, recorded or not (a post whose delivery died before recording it):
+  // Slack sends a click only to the app that posted the message, and the payload is signed.
   const request = await ctx.hub.get(action.requestId);
   if (!request) return reply.tell(NOTICE.noRequest);
-  if (!deliveredAt(request, reply.where)) return reply.tell(NOTICE.tampered);
 
   if (action.kind === 'option') {
     const option = request.options[action.index];
@@ -174,7 +168,10 @@ async function click(ctx: ActionContext, body: Obj, reply: Reply): Promise<void>
   const fits = action.kind === 'comment' ? request.type === 'approval' : request.type === 'text' || request.type === 'form';
   const trigger = str(body.trigger_id);
   if (!fits || !trigger) return reply.tell(NOTICE.tampered);
-  if (request.state !== 'pending') return reply.tell(closedNotice(request));
+  if (request.state !== 'pending') {
+    await reply.tell(closedNotice(request));
+    return reply.show(request);
+  }
   if (!isApprover(request, { channel: 'slack', id: reply.user })) return reply.tell(NOTICE.notApprover);
   await ctx.api.openView(trigger, renderModal(request, { requestId: request.id, ...reply.where })).catch((err: Error) => {
     ctx.log.warn({ err: err.message }, 'slack: views.open failed');
@@ -189,7 +186,7 @@ async function onSubmit(ctx: ActionContext, body: Obj, kind: ViewKind, origin: V
   await guarded(ctx, reply, async () => {
     const request = await ctx.hub.get(origin.requestId);
     if (!request) return reply.tell(NOTICE.noRequest);
-    if (!deliveredAt(request, reply.where) || viewKindFor(request) !== kind) return reply.tell(NOTICE.tampered);
+    if (viewKindFor(request) !== kind) return reply.tell(NOTICE.tampered);
     return answer(ctx, reply, request.id, submission);
   });
 }

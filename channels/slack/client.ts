@@ -1,10 +1,14 @@
-// The Slack Web API as Switchboard uses it: one WebClient (pointed at SLACK_API_URL when set), Slack
-// errors mapped to ChannelError so the job runner knows whether to retry, and small caches for
-// the bot's identity, DM channels and display names. The token never appears in errors or logs.
+// The Slack Web API as Switchboard uses it: one WebClient (pointed at SLACK_API_URL when set), every
+// call paced through one RateGate (Slack's tiers, and a 429's Retry-After shared by every caller in the
+// process), Slack errors mapped to ChannelError so the job runner knows whether to retry, and small
+// caches for the bot's identity, DM channels and display names. The token never appears in errors or logs.
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { ChannelError, type ChannelErrorKind } from '../channel.js';
+import { RateGate } from '../kit/rate-gate.js';
+import type { RequestMetadata } from './codec.js';
 import { boltLogger } from './log.js';
+import { slackLanes } from './pacing.js';
 import type { SlackMessage } from './render.js';
 
 /** A ChannelError that remembers Slack's own error code (`message_not_found`, `invalid_auth`, …). */
@@ -68,10 +72,31 @@ export interface SlackApiOptions {
   timeoutMs?: number;
 }
 
+/**
+ * How long a call may wait at the rate gate. A job gives its worker slot back beyond a second and is
+ * retried when the gate opens; someone who just clicked is better served by a short wait than an error.
+ */
+export type Patience = 'job' | 'interactive';
+const MAX_WAIT_MS: Record<Patience, number> = { job: 1000, interactive: 10_000 };
+
+interface CallOptions {
+  /** The conversation the call is about (per-channel pacing of chat.postMessage). */
+  conversation?: string;
+  patience?: Patience;
+  /** Names a retried caller (a delivery, a message to settle) so the gate keeps its place in the queue. */
+  ticket?: string;
+}
+
+export interface HistoryPage {
+  messages: { ts?: string; user?: string; bot_id?: string; metadata?: unknown }[];
+  nextCursor?: string;
+}
+
 const NAME_TTL_MS = 60 * 60 * 1000;
 
 export class SlackApi {
   readonly web: InstanceType<typeof webApi.WebClient>;
+  private readonly gate = new RateGate();
   private identityPromise?: Promise<Identity>;
   private readonly dms = new Map<string, string>();
   private readonly names = new Map<string, { name: string | undefined; at: number }>();
@@ -80,35 +105,71 @@ export class SlackApi {
     this.web = new webApi.WebClient(opts.token, {
       slackApiUrl: opts.apiUrl ?? 'https://slack.com/api/',
       logger: boltLogger(opts.log),
-      // Rate limits and retries are the job runner's business: fail fast and say how long to wait.
+      // Pacing and 429s are the gate's business (shared by every caller), retries the job runner's:
+      // the WebClient fails fast and says how long to wait.
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
       timeout: opts.timeoutMs ?? 10_000,
     });
   }
 
-  private async call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(method: string, fn: () => Promise<T>, o: CallOptions = {}): Promise<T> {
+    const { lanes, holdKey } = slackLanes(method, o.conversation);
+    const ticket = o.ticket ? `${method}:${o.ticket}` : undefined;
+    await this.gate.pass(lanes, { maxWaitMs: MAX_WAIT_MS[o.patience ?? 'job'], ticket, what: `Slack ${method}` });
     try {
       return await fn();
     } catch (err) {
-      throw toChannelError(method, err);
+      const mapped = toChannelError(method, err);
+      if (mapped.slackCode === 'ratelimited' && mapped.retryAfterMs !== undefined) {
+        this.gate.hold(holdKey, mapped.retryAfterMs);
+        this.opts.log.warn({ method, lane: holdKey, retryAfterMs: mapped.retryAfterMs }, 'slack: rate limited; holding calls until Retry-After');
+      }
+      throw mapped;
     }
   }
 
-  async postMessage(channel: string, message: SlackMessage): Promise<{ channel: string; ts: string }> {
-    const res = await this.call('chat.postMessage', () =>
-      this.web.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
+  async postMessage(channel: string, message: SlackMessage, o: { metadata?: RequestMetadata; ticket?: string } = {}): Promise<{ channel: string; ts: string }> {
+    const res = await this.call(
+      'chat.postMessage',
+      () =>
+        this.web.chat.postMessage({
+          channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false,
+          ...(o.metadata ? { metadata: o.metadata } : {}),
+        }),
+      { conversation: channel, ticket: o.ticket },
     );
     if (!res.channel || !res.ts) throw new SlackApiError('invalid', 'Slack chat.postMessage: no channel/ts in the response', 'bad_response');
     return { channel: res.channel, ts: res.ts };
   }
 
-  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+  /** Edits a message in place; Slack keeps its metadata. */
+  async update(channel: string, ts: string, message: SlackMessage, patience: Patience = 'job'): Promise<void> {
+    await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), {
+      conversation: channel,
+      patience,
+      ticket: patience === 'job' ? `${channel}:${ts}` : undefined,
+    });
   }
 
   async postEphemeral(channel: string, user: string, text: string): Promise<void> {
-    await this.call('chat.postEphemeral', () => this.web.chat.postEphemeral({ channel, user, text }));
+    await this.call('chat.postEphemeral', () => this.web.chat.postEphemeral({ channel, user, text }), { conversation: channel, patience: 'interactive' });
+  }
+
+  /** One page of a conversation's history, newest first, with message metadata (needs a *:history scope). */
+  async history(channel: string, o: { oldest?: string; limit: number; cursor?: string; ticket?: string }): Promise<HistoryPage> {
+    const res = await this.call(
+      'conversations.history',
+      () =>
+        this.web.conversations.history({
+          channel, limit: o.limit, include_all_metadata: true,
+          ...(o.oldest ? { oldest: o.oldest } : {}),
+          ...(o.cursor ? { cursor: o.cursor } : {}),
+        }),
+      { conversation: channel, ticket: o.ticket },
+    );
+    const next = res.has_more ? res.response_metadata?.next_cursor : undefined;
+    return { messages: res.messages ?? [], ...(next ? { nextCursor: next } : {}) };
   }
 
   async openView(triggerId: string, view: Parameters<InstanceType<typeof webApi.WebClient>['views']['open']>[0]['view']): Promise<void> {
@@ -131,7 +192,7 @@ export class SlackApi {
     const cached = this.names.get(user);
     if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
     try {
-      const res = await this.call('users.info', () => this.web.users.info({ user }));
+      const res = await this.call('users.info', () => this.web.users.info({ user }), { patience: 'interactive' });
       const u = res.user;
       const name = u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || undefined;
       this.names.set(user, { name, at: Date.now() });

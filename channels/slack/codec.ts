@@ -101,3 +101,25 @@ export function isUserId(s: string): boolean {
 export function isTs(s: string): boolean {
   return /^\d{1,12}\.\d{1,8}$/.test(s);
 }
+
+/** Message metadata on every request Switchboard posts, so a retried delivery can find its earlier post. */
+export const METADATA_EVENT = 'switchboard_request';
+
+export interface RequestMetadata {
+  event_type: typeof METADATA_EVENT;
+  event_payload: { request_id: string; delivery_id?: string };
+}
+
+export function requestMetadata(requestId: string, deliveryId?: string): RequestMetadata {
+  return { event_type: METADATA_EVENT, event_payload: { request_id: requestId, ...(deliveryId ? { delivery_id: deliveryId } : {}) } };
+}
+
+/** Reads a message's `metadata` (as conversations.history returns it) back; undefined unless it is ours. */
+export function readRequestMetadata(metadata: unknown): { requestId: string; deliveryId?: string } | undefined {
+  if (!metadata || typeof metadata !== 'object') return undefined;
+  const m = metadata as { event_type?: unknown; event_payload?: { request_id?: unknown; delivery_id?: unknown } | null };
+  if (m.event_type !== METADATA_EVENT || !m.event_payload || typeof m.event_payload !== 'object') return undefined;
+  const { request_id: requestId, delivery_id: deliveryId } = m.event_payload;
+  if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) return undefined;
+  return typeof deliveryId === 'string' && deliveryId ? { requestId, deliveryId } : { requestId };
+}

@@ -5,10 +5,11 @@ import { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
-import { type Channel, type ChannelCheck, ChannelError, type Hub, type HttpRoutes } from '../channel.js';
+import { type Channel, type ChannelCheck, ChannelError, type DeliveryAttempt, type Hub, type HttpRoutes } from '../channel.js';
 import { registerListeners } from './actions.js';
 import { SlackApi, SlackApiError } from './client.js';
-import { isConversationId, isTs, isUserId } from './codec.js';
+import { isConversationId, isTs, isUserId, requestMetadata } from './codec.js';
+import { findEarlierPost, UnpostedStarts } from './earlier-post.js';
 import { boltLogger } from './log.js';
 import { FastifyReceiver } from './receiver.js';
 import { renderClosed, renderPending, type SlackMessage } from './render.js';
@@ -18,7 +19,15 @@ export { SLACK_EVENTS_PATH } from './receiver.js';
 
 /** Bot scopes the channel cannot work without, and ones it uses when present. */
 export const REQUIRED_SCOPES = ['chat:write', 'im:write', 'users:read'] as const;
-export const OPTIONAL_SCOPES = ['chat:write.public'] as const;
+export const OPTIONAL_SCOPES = ['chat:write.public', 'channels:history', 'groups:history', 'im:history'] as const;
+const NO_HISTORY = 'a delivery interrupted mid-post (a crash) cannot find its earlier post there and may post a second copy';
+/** What `doctor` says is lost without each optional scope. */
+const WITHOUT: Record<(typeof OPTIONAL_SCOPES)[number], string> = {
+  'chat:write.public': 'the bot must be invited to each channel',
+  'channels:history': NO_HISTORY,
+  'groups:history': NO_HISTORY,
+  'im:history': NO_HISTORY,
+};
 const HISTORY_LIMIT = 4;
 const SOCKET_CONNECT_WAIT_MS = 10_000;
 
@@ -38,6 +47,7 @@ export class SlackChannel implements Channel {
   private app?: App;
   private receiver?: FastifyReceiver;
   private readonly log: Logger;
+  private readonly unposted = new UnpostedStarts();
 
   constructor(private readonly opts: SlackChannelOptions) {
     this.log = opts.log;
@@ -105,12 +115,29 @@ export class SlackChannel implements Channel {
     return outcome ? renderClosed(request, outcome, { history }) : renderPending(request, { history });
   }
 
-  async deliver(request: Request, to: string | undefined, _recipientIndex: number): Promise<MessageRef> {
+  async deliver(request: Request, to: string | undefined, _recipientIndex: number, delivery?: DeliveryAttempt): Promise<MessageRef> {
     const target = slackTarget(to);
     if ('error' in target) throw new ChannelError('invalid', target.error);
-    const channel = target.kind === 'user' ? await this.api.openDm(target.to) : target.to;
-    const posted = await this.api.postMessage(channel, await this.message(request));
-    return { channel: posted.channel, ts: posted.ts };
+    try {
+      const channel = target.kind === 'user' ? await this.api.openDm(target.to) : target.to;
+      if (delivery && this.unposted.mayHavePosted(delivery)) {
+        const earlier = await findEarlierPost(this.api, this.log, request, channel, delivery.id);
+        if (earlier) {
+          this.unposted.done(delivery);
+          return earlier;
+        }
+        this.unposted.searched(delivery);
+      }
+      const posted = await this.api.postMessage(channel, await this.message(request), {
+        metadata: requestMetadata(request.id, delivery?.id),
+        ticket: delivery?.id,
+      });
+      if (delivery) this.unposted.done(delivery);
+      return { channel: posted.channel, ts: posted.ts };
+    } catch (err) {
+      if (delivery) this.unposted.failed(delivery, err);
+      throw err;
+    }
   }
 
   async settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void> {
@@ -134,10 +161,11 @@ export class SlackChannel implements Channel {
       const who = `bot @${id.user} in team ${id.team}${this.mode === 'socket' ? ' (Socket Mode)' : ''}`;
       if (!id.scopes) return { ok: true, detail: `${who}; scopes unknown (no x-oauth-scopes header)` };
       const missing = REQUIRED_SCOPES.filter((s) => !id.scopes!.includes(s));
-      const optional = OPTIONAL_SCOPES.filter((s) => !id.scopes!.includes(s));
+      const lost = new Map<string, string[]>();
+      for (const scope of OPTIONAL_SCOPES.filter((s) => !id.scopes!.includes(s))) lost.set(WITHOUT[scope], [...(lost.get(WITHOUT[scope]) ?? []), scope]);
       const notes = [
         missing.length ? `missing scopes: ${missing.join(', ')}` : 'scopes ok',
-        ...(optional.length ? [`without ${optional.join(', ')} the bot must be invited to each channel`] : []),
+        ...[...lost].map(([note, scopes]) => `without ${scopes.join(', ')} ${note}`),
       ];
       return { ok: missing.length === 0, detail: `${who}; ${notes.join('; ')}` };
     } catch (err) {

@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
-import type { Answer, FieldValues, Responder } from '../../src/domain/types.js';
+import { linkIdentity, WEB_PAGE_ID } from '../../src/domain/identity.js';
+import type { Answer, FieldValues, Request, Responder } from '../../src/domain/types.js';
 import type { Channel, Hub, HttpRoutes } from '../channel.js';
+import { crossSiteReason } from './csrf.js';
 import { renderMessage, renderPage, type PageNotice } from './render.js';
 
 const HTML_HEADERS = {
@@ -15,7 +17,9 @@ function send(reply: FastifyReply, status: number, html: string) {
   return reply.code(status).headers(HTML_HEADERS).send(html);
 }
 
-/** Form posts are flat: `value`, `comment`, `name`, and form fields as `f.<name>`. */
+const notFound = (reply: FastifyReply) => send(reply, 404, renderMessage('Link not valid', 'This link is not valid or has been mistyped.'));
+
+/** Form posts are flat: `value`, `comment`, `name`, `form_token`, and form fields as `f.<name>`. */
 function toAnswer(requestId: string, responder: Responder, form: URLSearchParams): Answer {
   const fields: FieldValues = {};
   for (const [k, v] of form) if (k.startsWith('f.')) fields[k.slice(2)] = v;
@@ -27,62 +31,89 @@ function toAnswer(requestId: string, responder: Responder, form: URLSearchParams
   return answer;
 }
 
+interface Link {
+  request: Request;
+  /** Who this link answers as (identity.ts): web:page, web:<to>, web:#<i>, or the recipient it was issued to. */
+  identity: Pick<Responder, 'channel' | 'id'>;
+  named: boolean;
+}
+
 /**
  * The request's own web page at /r/{token}. GET only shows (mail scanners and link previews follow
- * links); the POST of its form decides. A token for recipient i answers as that recipient.
+ * links); the POST of its form decides. The link is the identity: the page link (links.web) is one
+ * voter, each recipient's link another; the name typed on the page is only shown.
+ * The POST is CSRF-safe: cross-site browser posts are refused, and the form carries a token.
  */
 export function createWebChannel(): Channel {
   let hub: Hub;
+  let publicOrigin: string;
   return {
     name: 'web',
     inline: true,
     async start(h: Hub, http: HttpRoutes) {
       hub = h;
+      publicOrigin = new URL(h.publicUrl).origin;
       await http.register(async (scope) => {
         scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
           done(null, new URLSearchParams(body as string)),
         );
         scope.get<{ Params: { token: string } }>('/r/:token', async (req, reply) => {
-          const found = await resolve(req.params.token);
-          if (!found) return send(reply, 404, renderMessage('Link not valid', 'This link is not valid or has been mistyped.'));
-          return send(reply, 200, renderPage(found.request));
+          const link = await resolve(req.params.token);
+          if (!link) return notFound(reply);
+          return send(reply, 200, page(link, req.params.token));
         });
         scope.post<{ Params: { token: string }; Body: unknown }>('/r/:token', async (req, reply) => {
-          const found = await resolve(req.params.token);
-          if (!found) return send(reply, 404, renderMessage('Link not valid', 'This link is not valid or has been mistyped.'));
+          const crossSite = crossSiteReason(req.headers, publicOrigin);
+          if (crossSite) {
+            req.log.info({ reason: crossSite }, 'web form post refused as cross-site');
+            return send(reply, 403, renderMessage('Not allowed', 'This answer was sent from another site, so it was not accepted. Open the link you were sent and answer there.'));
+          }
+          const link = await resolve(req.params.token);
+          if (!link) return notFound(reply);
           const form = req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
-          const result = await hub.respond(toAnswer(found.request.id, responderFor(found, form), form));
+          if (!hub.tokens.verifyFormToken(req.params.token, form.get('form_token') ?? '')) {
+            const notice: PageNotice = { kind: 'error', text: 'This form has expired or did not come from this page, so nothing was recorded. Please answer again.' };
+            return send(reply, 403, page(link, req.params.token, notice));
+          }
+          const typed = form.get('name')?.trim() || undefined;
+          // The typed name is display data; unnamed links show as anonymous rather than as "page" or "#2".
+          const name = typed ?? (link.named ? undefined : 'anonymous');
+          const result = await hub.respond(toAnswer(link.request.id, { ...link.identity, ...(name ? { name } : {}) }, form));
           const [status, notice]: [number, PageNotice] =
             result.status === 'won' ? [200, { kind: 'ok', text: 'Thank you — your answer decided this request.' }]
             : result.status === 'counted' ? [200, { kind: 'ok', text: result.reason ?? 'Thank you — your approval was counted.' }]
             : result.status === 'closed' ? [409, { kind: 'info', text: result.reason ?? 'This request is closed.' }]
             : result.status === 'forbidden' ? [403, { kind: 'error', text: result.reason ?? 'You may not answer this request.' }]
             : [422, { kind: 'error', text: result.reason ?? 'That answer is not valid.' }];
-          return send(reply, status, renderPage(result.request, notice));
+          return send(reply, status, page({ ...link, request: result.request }, req.params.token, notice));
         });
       });
     },
     // Inline: the hub never calls these; the page is there as soon as the request is stored.
-    async deliver(request) {
-      return { url: `${hub.publicUrl}/r/${hub.tokens.issue(request.id, 'web')}` };
+    async deliver(request, _to, recipientIndex) {
+      return { url: `${hub.publicUrl}/r/${hub.tokens.issue(request.id, recipientIndex)}` };
     },
     async settle() {},
     async stop() {},
   };
 
-  async function resolve(token: string) {
+  async function resolve(token: string): Promise<Link | undefined> {
     const claim = hub.tokens.verify(token);
     if (!claim) return undefined;
     const request = await hub.get(claim.requestId);
-    return request && { request, recipient: claim.recipient };
+    const identity = request && linkIdentity(request, claim.recipient);
+    if (!request || !identity) return undefined;
+    const named = !(identity.channel === 'web' && (identity.id === WEB_PAGE_ID || identity.id.startsWith('#')));
+    return { request, identity, named };
+  }
+
+  function page(link: Link, token: string, notice?: PageNotice): string {
+    return renderPage(link.request, { formToken: hub.tokens.formToken(token), notice, linkNote: linkNote(link) });
   }
 }
 
-function responderFor(found: { request: { recipients: { channel: string; to?: string }[] }; recipient: number | 'web' }, form: URLSearchParams): Responder {
-  const name = form.get('name')?.trim().slice(0, 200) || undefined;
-  if (found.recipient !== 'web') {
-    const r = found.request.recipients[found.recipient];
-    if (r?.to) return { channel: r.channel as Responder['channel'], id: r.to, ...(name ? { name } : {}) };
-  }
-  return name ? { channel: 'web', id: name, name } : { channel: 'web', id: 'anonymous' };
+function linkNote({ request, identity, named }: Link): string | undefined {
+  if (named) return `This link is for ${identity.id}; your answer counts as theirs.`;
+  if (request.quorum > 1) return 'Everyone using this link counts as one approval.';
+  return undefined;
 }

@@ -6,6 +6,14 @@ export interface PageNotice {
   text: string;
 }
 
+export interface PageOptions {
+  /** The CSRF token the form must send back (see CapabilityTokens.formToken). */
+  formToken: string;
+  notice?: PageNotice;
+  /** Who this link answers as, shown to the person holding it. */
+  linkNote?: string;
+}
+
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.5rem;margin:0 0 .5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{color:#666}dd{margin:0;word-break:break-word}.notice{padding:.75rem 1rem;border-radius:.5rem;margin:1rem 0}
@@ -36,7 +44,7 @@ function fieldInput(f: Field): string {
   }
 }
 
-function answerForm(r: Request): string {
+function answerForm(r: Request, formToken: string): string {
   const buttons =
     r.type === 'approval' || r.type === 'choice'
       ? r.options
@@ -50,8 +58,8 @@ function answerForm(r: Request): string {
         ? r.fields.map(fieldInput).join('\n')
         : '';
   const comment = r.type === 'text' ? '' : '<label for="comment">Comment (optional)</label><textarea id="comment" name="comment" rows="2"></textarea>';
-  return `<form method="post">${main}${comment}
-<label for="name">Your name (optional)</label><input type="text" id="name" name="name" maxlength="200">
+  return `<form method="post"><input type="hidden" name="form_token" value="${e(formToken)}">${main}${comment}
+<label for="name">Your name (optional, shown with your answer)</label><input type="text" id="name" name="name" maxlength="200">
 <div class="actions">${buttons}</div></form>`;
 }
 
@@ -67,19 +75,20 @@ function outcomeText(r: Request): string {
 }
 
 /** The request's own page: what is asked, and the form while it is pending. */
-export function renderPage(r: Request, notice?: PageNotice): string {
+export function renderPage(r: Request, { formToken, notice, linkNote }: PageOptions): string {
   const context = Object.entries(r.context);
   const contextHtml = context.length
     ? `<dl>${context.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`).join('')}</dl>`
     : '';
   const votes = r.quorum > 1 ? `<p class="meta">Approvals: ${r.votes.length} of ${r.quorum} needed</p>` : '';
   const deadline = r.expires_at && r.state === 'pending' ? `<p class="meta">Answer by ${e(r.expires_at)}</p>` : '';
-  const state = r.state === 'pending' ? answerForm(r) : `<div class="notice info">${outcomeText(r)}</div>`;
+  const note = linkNote && r.state === 'pending' ? `<p class="meta">${e(linkNote)}</p>` : '';
+  const state = r.state === 'pending' ? answerForm(r, formToken) : `<div class="notice info">${outcomeText(r)}</div>`;
   const noticeHtml = notice ? `<div class="notice ${notice.kind}" role="status">${e(notice.text)}</div>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${e(r.title)} · Switchboard</title><style>${STYLE}</style></head><body>
 <h1>${e(r.title)}</h1>${r.workflow_id ? `<p class="meta">Workflow ${e(r.workflow_id)}</p>` : ''}
-${noticeHtml}${r.body ? markdownToHtml(r.body) : ''}${contextHtml}${votes}${deadline}${state}</body></html>`;
+${noticeHtml}${r.body ? markdownToHtml(r.body) : ''}${contextHtml}${votes}${deadline}${note}${state}</body></html>`;
 }
 
 export function renderMessage(title: string, text: string): string {

@@ -1,28 +1,22 @@
-import type { Answer, FieldValues, Request, Responder, Response } from './types.js';
+import { answerTextErrors } from './answer-text.js';
+import type { Answer, FieldValues, Request, Response } from './types.js';
 
 export interface AnswerError {
   path: string;
   message: string;
 }
 
-/** Approvers are "channel:id"; "channel:*" admits anyone answering through that channel. */
-export function isApprover(request: Pick<Request, 'approvers'>, responder: Responder): boolean {
-  if (request.approvers.length === 0) return true;
-  const id = responder.channel === 'email' ? responder.id.toLowerCase() : responder.id;
-  return request.approvers.some((a) => {
-    const [channel, ...rest] = a.split(':');
-    const who = rest.join(':');
-    if (channel !== responder.channel) return false;
-    if (who === '*') return true;
-    return (channel === 'email' ? who.toLowerCase() : who) === id;
-  });
-}
+// Identities and approvers live in identity.ts; re-exported for existing importers.
+export { isApprover } from './identity.js';
 
 /** Checks an answer against what the request asked for; returns the normalised fields. */
 export function validateAnswer(
   request: Request,
   answer: Answer,
 ): { ok: true; value: string | null; fields: FieldValues } | { ok: false; errors: AnswerError[] } {
+  // Limits and storable text first: the checks below may quote field names, and nothing oversized is compared.
+  const textErrors = answerTextErrors(answer);
+  if (textErrors.length > 0) return { ok: false, errors: textErrors };
   const errors: AnswerError[] = [];
   let value: string | null = answer.value ?? null;
   if (request.type === 'approval' || request.type === 'choice') {

@@ -1,26 +1,38 @@
 import { z } from 'zod';
+import { APPROVER_PATTERN, identityIssues } from './identity.js';
+import { jsonValueProblem, tooDeep } from './json-value.js';
+import { FIELD_NAME, LIMITS } from './limits.js';
+import { text } from './text.js';
 import { CHANNEL_NAMES, type Option } from './types.js';
 
-const jsonObject = (maxBytes: number, what: string) =>
-  z
-    .record(z.string(), z.unknown())
-    .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= maxBytes, {
-      message: `${what} must be at most ${maxBytes / 1024} KiB as JSON`,
-    });
+/** A JSON object (context, metadata): storable text, nesting checked before JSON.stringify sizes it. */
+const jsonObject = (what: string) =>
+  z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+    const problem = jsonValueProblem(v, LIMITS.jsonDepth);
+    if (problem) {
+      // Too deep is named at the field itself: the deep path would say nothing more.
+      const path = problem.message === tooDeep(LIMITS.jsonDepth) ? [] : problem.path;
+      ctx.addIssue({ code: 'custom', path, message: problem.message });
+      return;
+    }
+    if (Buffer.byteLength(JSON.stringify(v)) > LIMITS.jsonBytes) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be at most ${LIMITS.jsonBytes / 1024} KiB as JSON` });
+    }
+  });
 
 const optionSchema = z.strictObject({
-  value: z.string().min(1).max(100),
-  label: z.string().min(1).max(75),
+  value: text(LIMITS.optionValue, { min: 1 }),
+  label: text(LIMITS.optionLabel, { min: 1 }),
   style: z.enum(['primary', 'danger', 'default']).optional(),
 });
 
 const fieldSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier (letters, digits, _)'),
-    label: z.string().min(1).max(100),
+    name: z.string().regex(FIELD_NAME, 'must be an identifier (letters, digits, _)'),
+    label: text(LIMITS.fieldLabel, { min: 1 }),
     type: z.enum(['text', 'textarea', 'number', 'boolean', 'select']),
     required: z.boolean().optional(),
-    options: z.array(optionSchema).min(1).max(100).optional(),
+    options: z.array(optionSchema).min(1).max(LIMITS.selectOptions).optional(),
   })
   .refine((f) => f.type !== 'select' || (f.options?.length ?? 0) > 0, {
     message: 'a select field needs options',
@@ -30,44 +42,39 @@ const fieldSchema = z
 const recipientSchema = z
   .strictObject({
     channel: z.enum(CHANNEL_NAMES),
-    to: z.string().min(1).max(500).optional(),
+    to: text(LIMITS.recipientTo, { min: 1 }).optional(),
   })
   .refine((r) => r.channel === 'web' || r.to !== undefined, {
     message: 'required for this channel',
     path: ['to'],
   });
 
-const idText = z.string().min(1).max(200);
+const idText = text(LIMITS.workflowId, { min: 1 });
 
 export const createRequestSchema = z
   .strictObject({
     type: z.enum(['approval', 'choice', 'text', 'form']).default('approval'),
-    title: z.string().trim().min(1).max(200),
-    body: z.string().max(8000).optional(),
-    context: jsonObject(32 * 1024, 'context').optional(),
-    options: z.array(optionSchema).min(2).max(10).optional(),
-    fields: z.array(fieldSchema).min(1).max(20).optional(),
-    recipients: z.array(recipientSchema).min(1).max(50),
-    approvers: z
-      .array(
-        z
-          .string()
-          .regex(/^(slack|discord|telegram|email|sqs|web|api):.+$/, 'must be "channel:id"')
-          // A name typed on the web page proves nothing, so the web page can only be admitted as a whole.
-          .refine((a) => !a.startsWith('web:') || a === 'web:*', 'the web page has no identities: use "web:*" to admit it'),
-      )
-      .max(100)
+    title: text(LIMITS.title, { min: 1, trim: true }),
+    body: text(LIMITS.body).optional(),
+    context: jsonObject('context').optional(),
+    options: z.array(optionSchema).min(2).max(LIMITS.options).optional(),
+    fields: z.array(fieldSchema).min(1).max(LIMITS.fields).optional(),
+    recipients: z.array(recipientSchema).min(1).max(LIMITS.recipients),
+    // Identities are proven by the channel; identity.ts says which and checks web approvers below.
+    approvers: z.array(text(LIMITS.approver).regex(APPROVER_PATTERN, 'must be "channel:id"')).max(LIMITS.approvers).optional(),
+    quorum: z.number().int().min(1).max(LIMITS.quorum).default(1),
+    timeout_seconds: z.number().int().min(1).max(LIMITS.timeoutSeconds).optional(),
+    on_timeout: z
+      .strictObject({ value: text(LIMITS.optionValue, { min: 1 }), comment: text(LIMITS.comment).optional() })
       .optional(),
-    quorum: z.number().int().min(1).max(50).default(1),
-    timeout_seconds: z.number().int().min(1).max(365 * 86400).optional(),
-    on_timeout: z.strictObject({ value: z.string().min(1), comment: z.string().max(2000).optional() }).optional(),
-    callback_url: z.string().url().max(2000).optional(),
+    callback_url: text(LIMITS.callbackUrl).url().optional(),
     workflow_id: idText.optional(),
     checkpoint_id: idText.optional(),
-    metadata: jsonObject(32 * 1024, 'metadata').optional(),
+    metadata: jsonObject('metadata').optional(),
   })
   .superRefine((r, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    for (const i of identityIssues(r)) issue(i.path, i.message);
     if (r.type === 'choice' && !r.options) issue(['options'], 'a choice needs 2..10 options');
     if ((r.type === 'text' || r.type === 'form') && r.options) issue(['options'], `a ${r.type} request takes no options`);
     if (r.type === 'form' && !r.fields) issue(['fields'], 'a form needs fields');
@@ -95,12 +102,19 @@ export function defaultOptions(type: string): Option[] {
   return type === 'approval' ? APPROVAL_OPTIONS : [];
 }
 
+/**
+ * The body of POST /v1/requests/{id}/responses. The same limits (limits.ts) hold again in
+ * acceptAnswer, which every channel's answer goes through; this schema refuses early with a 422.
+ */
 export const answerBodySchema = z.strictObject({
-  value: z.string().min(1).max(100).optional(),
-  comment: z.string().max(4000).optional(),
-  fields: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean()])).optional(),
+  // An option's value, or a text request's answer.
+  value: text(LIMITS.answerText, { min: 1 }).optional(),
+  comment: text(LIMITS.comment).optional(),
+  // Names are checked against the form by acceptAnswer (answer-text.ts refuses ones that are not identifiers).
+  fields: z.record(z.string(), z.union([text(LIMITS.fieldValue), z.number(), z.boolean()])).optional(),
   responder: z
-    .strictObject({ id: z.string().min(1).max(200), name: z.string().max(200).optional() })
+    // Display data only: an API answer is attributed to its key (identity.ts); `id` is shown as the name.
+    .strictObject({ id: text(LIMITS.responderName, { min: 1 }).optional(), name: text(LIMITS.responderName).optional() })
     .optional(),
 });
 

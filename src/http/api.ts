@@ -1,14 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { cancelReason } from '../domain/cancel-reason.js';
+import { apiResponder } from '../domain/identity.js';
+import { LIMITS } from '../domain/limits.js';
 import { answerBodySchema, issuesToErrors } from '../domain/request-schema.js';
+import type { Scope } from '../domain/scopes.js';
+import { text } from '../domain/text.js';
 import type { Request, RespondResult } from '../domain/types.js';
 import { invalid, notFound, ProblemError } from '../errors.js';
 import type { SwitchboardHub } from '../hub.js';
 import type { Wakeups } from '../jobs/wakeups.js';
 import type { Db } from '../store/db.js';
+import type { VerifiedKey as ApiKey } from '../store/api-keys.js';
 import { requeueCallback } from '../store/callbacks.js';
 import { ID_PATTERN } from '../store/ids.js';
 import { listRequests } from '../store/requests.js';
+import { DRAIN_RETRY_AFTER_S } from './drain.js';
+import type { PresentOptions } from './present.js';
 import { sendProblem } from './problem.js';
 import { streamEvents } from './sse.js';
 
@@ -16,21 +24,28 @@ export interface ApiDeps {
   db: Db;
   hub: SwitchboardHub;
   wakeups: Wakeups;
-  verifyKey: (key: string) => Promise<{ id: string; name: string } | undefined>;
-  present: (r: Request) => unknown;
+  verifyKey: (key: string) => Promise<ApiKey | undefined>;
+  present: (r: Request, opts?: PresentOptions) => unknown;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    apiKey?: { id: string; name: string };
+    apiKey?: ApiKey;
+  }
+  interface FastifyContextConfig {
+    /** The scope an API key needs for this route; every /v1 route declares one. */
+    scope?: Scope;
   }
 }
+
+/** Route options naming the scope a route needs. */
+const needs = (scope: Scope) => ({ config: { scope } });
 
 type IdParams = { Params: { id: string } };
 
 const listQuery = z.strictObject({
   state: z.enum(['pending', 'resolved', 'expired', 'cancelled']).optional(),
-  workflow_id: z.string().min(1).max(200).optional(),
+  workflow_id: text(LIMITS.workflowId, { min: 1 }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a cursor from a previous page').optional(),
 });
@@ -44,14 +59,18 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.i
   return r.data;
 }
 
+/** Capability links decide requests: only keys that create requests (or administer) see them. */
+const mayShareLinks = (req: FastifyRequest) => !!req.apiKey?.scopes.some((s) => s === 'requests:write' || s === 'admin');
+
 export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<void> {
+  const show = (req: FastifyRequest, r: Request) => d.present(r, { links: mayShareLinks(req) });
   const load = async (id: string) => {
     const request = ID_PATTERN.test(id) ? await d.hub.get(id) : undefined;
     if (!request) throw notFound(`Request ${id}`);
     return request;
   };
   const respondWith = (reply: FastifyReply, result: RespondResult) => {
-    const body = d.present(result.request);
+    const body = show(reply.request, result.request);
     switch (result.status) {
       case 'won':
       case 'counted':
@@ -74,31 +93,37 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
         return sendProblem(reply, 401, m ? 'The API key is not valid or was revoked.' : 'Send an API key: Authorization: Bearer <key>.');
       }
       req.apiKey = key;
+      if (req.is404) return;
+      // Fails closed: a route that forgot to declare its scope is open to no key.
+      const scope = req.routeOptions.config.scope;
+      if (!scope || !key.scopes.includes(scope)) {
+        return sendProblem(reply, 403, scope ? `This API key lacks the scope ${scope}.` : 'This route is not open to API keys.', scope ? { missing_scope: scope } : {});
+      }
     });
 
-    v1.post('/requests', async (req, reply) => {
+    v1.post('/requests', needs('requests:write'), async (req, reply) => {
       const header = req.headers['idempotency-key'];
       const idem = typeof header === 'string' ? header.trim() : undefined;
       if (idem !== undefined && (idem.length === 0 || idem.length > 255)) throw invalid('Idempotency-Key', 'must be 1..255 characters');
       const { request, replay } = await d.hub.create(req.body, req.apiKey!.id, idem);
       reply.header('location', `/v1/requests/${request.id}`);
-      return reply.code(replay ? 200 : 201).send(d.present(request));
+      return reply.code(replay ? 200 : 201).send(show(req, request));
     });
 
-    v1.get('/requests', async (req) => {
+    v1.get('/requests', needs('requests:read'), async (req) => {
       const q = parse(listQuery, req.query);
       const before = q.cursor ? Buffer.from(q.cursor, 'base64url').toString() : undefined;
       if (before !== undefined && !ID_PATTERN.test(before)) throw invalid('cursor', 'not a cursor from a previous page');
       const rows = await listRequests(d.db, { state: q.state, workflowId: q.workflow_id, before, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       const more = rows.length > q.limit;
-      return { data: page.map(d.present), next_cursor: more ? Buffer.from(page.at(-1)!.id).toString('base64url') : null };
+      return { data: page.map((r) => show(req, r)), next_cursor: more ? Buffer.from(page.at(-1)!.id).toString('base64url') : null };
     });
 
-    v1.get<IdParams>('/requests/:id', async (req) => {
+    v1.get<IdParams>('/requests/:id', needs('requests:read'), async (req, reply) => {
       const { wait } = parse(getQuery, req.query);
       let request = await load(req.params.id);
-      if (!wait || request.state !== 'pending') return d.present(request);
+      if (!wait || request.state !== 'pending') return show(req, request);
       const deadline = Date.now() + wait * 1000;
       const gone = new AbortController();
       req.raw.once('close', () => gone.abort());
@@ -107,31 +132,35 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
         await d.wakeups.next(request.id, Math.min(5000, deadline - Date.now()), gone.signal);
         request = await load(request.id);
       }
-      return d.present(request);
+      if (request.state === 'pending' && d.wakeups.shutdown.aborted) {
+        reply.header('retry-after', String(DRAIN_RETRY_AFTER_S));
+        return sendProblem(reply, 503, 'This process is shutting down before the request was decided; wait again.', { request: show(req, request) });
+      }
+      return show(req, request);
     });
 
-    v1.get<IdParams>('/requests/:id/events', async (req, reply) => {
+    v1.get<IdParams>('/requests/:id/events', needs('requests:read'), async (req, reply) => {
       const request = await load(req.params.id);
-      return streamEvents(req, reply, request, { hub: d.hub, wakeups: d.wakeups, present: d.present });
+      return streamEvents(req, reply, request, { hub: d.hub, wakeups: d.wakeups, present: (r) => show(req, r) });
     });
 
-    v1.post<IdParams>('/requests/:id/responses', async (req, reply) => {
+    v1.post<IdParams>('/requests/:id/responses', needs('responses:write'), async (req, reply) => {
       const request = await load(req.params.id);
       const body = parse(answerBodySchema, req.body);
-      const responder = body.responder
-        ? { channel: 'api' as const, id: body.responder.id, ...(body.responder.name ? { name: body.responder.name } : {}) }
-        : { channel: 'api' as const, id: req.apiKey!.name };
+      // The key is the voter (one key, one vote; approvers name it api:<key name>); the body's responder is only shown.
+      const responder = apiResponder(req.apiKey!.name, body.responder);
       const result = await d.hub.respond({ requestId: request.id, value: body.value, comment: body.comment, fields: body.fields, responder }, request);
       return respondWith(reply, result);
     });
 
-    v1.post<IdParams>('/requests/:id/cancel', async (req, reply) => {
+    v1.post<IdParams>('/requests/:id/cancel', needs('requests:write'), async (req, reply) => {
       const request = await load(req.params.id);
-      const reason = (req.body as { reason?: unknown } | undefined)?.reason;
-      return respondWith(reply, await d.hub.cancel(request.id, typeof reason === 'string' ? reason.slice(0, 500) : undefined));
+      const given = cancelReason((req.body as { reason?: unknown } | undefined)?.reason);
+      if (!given.ok) throw invalid('reason', given.message);
+      return respondWith(reply, await d.hub.cancel(request.id, given.reason));
     });
 
-    v1.post<IdParams>('/requests/:id/callback/redeliver', async (req, reply) => {
+    v1.post<IdParams>('/requests/:id/callback/redeliver', needs('requests:write'), async (req, reply) => {
       const request = await load(req.params.id);
       if (!request.callback) throw new ProblemError(409, 'Conflict', 'This request has no callback_url.');
       if (request.state === 'pending') throw new ProblemError(409, 'Conflict', 'The request is still pending; its webhook is sent when it closes.');
@@ -139,7 +168,7 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
         throw new ProblemError(409, 'Conflict', 'The webhook is being delivered right now; try again once it has succeeded or failed.');
       }
       d.hub.pokeRelay();
-      return reply.code(200).send(d.present((await d.hub.get(request.id))!));
+      return reply.code(200).send(show(req, (await d.hub.get(request.id))!));
     });
   }, { prefix: '/v1' });
 }

@@ -1,8 +1,17 @@
 import type { CapabilityTokens } from '../../channels/channel.js';
 import type { Request } from '../domain/types.js';
 
+export interface PresentOptions {
+  /**
+   * Include the capability links (links.web, deliveries[].url). They can decide the request, so only
+   * keys that may create requests see them; a read-only key must not be able to answer through them.
+   */
+  links?: boolean;
+}
+
 /** The request object of API.md. */
-export function presentRequest(r: Request, publicUrl: string, tokens: CapabilityTokens) {
+export function presentRequest(r: Request, publicUrl: string, tokens: CapabilityTokens, opts: PresentOptions = {}) {
+  const links = opts.links ?? true;
   return {
     id: r.id,
     state: r.state,
@@ -23,11 +32,15 @@ export function presentRequest(r: Request, publicUrl: string, tokens: Capability
     created_at: r.created_at,
     expires_at: r.expires_at,
     closed_at: r.closed_at,
-    deliveries: r.deliveries.map((d) => ({ channel: d.channel, to: d.to, status: d.status, error: d.error })),
+    // Deliveries line up with recipients (one each, in order); a web recipient's `url` is its own link.
+    deliveries: r.deliveries.map((d, i) => ({
+      channel: d.channel, to: d.to, status: d.status, error: d.error,
+      ...(links && d.channel === 'web' ? { url: `${publicUrl}/r/${tokens.issue(r.id, i)}` } : {}),
+    })),
     votes: r.votes,
     response: r.response,
     callback: r.callback,
-    links: { self: `/v1/requests/${r.id}`, web: `${publicUrl}/r/${tokens.issue(r.id, 'web')}` },
+    links: { self: `/v1/requests/${r.id}`, ...(links ? { web: `${publicUrl}/r/${tokens.issue(r.id, 'web')}` } : {}) },
   };
 }
 

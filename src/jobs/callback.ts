@@ -1,5 +1,5 @@
 import { recordCallbackAttempt } from '../store/callbacks.js';
-import { retryDelayMs, sendWebhook } from '../webhooks.js';
+import { nextAttemptDelayMs, sendWebhook } from '../webhooks.js';
 import type { Request } from '../domain/types.js';
 import type { JobContext } from './context.js';
 
@@ -25,7 +25,7 @@ export async function attemptCallback(ctx: JobContext, requestId: string, fresh?
     denyPrivate: ctx.callbackPrivate === 'deny',
   });
   const made = request.callback.attempts + 1;
-  const retryIn = attempt.ok || attempt.gone ? undefined : (attempt.retryAfterMs ?? retryDelayMs(made, ctx.callbackSchedule));
+  const retryIn = attempt.ok || attempt.gone ? undefined : nextAttemptDelayMs(made, attempt.retryAfterMs, ctx.callbackSchedule);
   const status = attempt.ok ? 'delivered' : retryIn === undefined ? 'failed' : 'pending';
   await recordCallbackAttempt(ctx.db, request.id, eventId, attempt, status, retryIn);
   ctx.metrics.webhookAttempts.inc({ result: attempt.ok ? 'delivered' : 'failed' });

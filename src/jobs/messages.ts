@@ -1,34 +1,40 @@
 import { UnrecoverableError } from 'bullmq';
 import { ChannelError } from '../../channels/channel.js';
-import { outcomeOf, type Request } from '../domain/types.js';
+import { outcomeOf } from '../domain/types.js';
 import * as deliveries from '../store/deliveries.js';
 import { isLastAttempt, type JobContext, type JobRun } from './context.js';
+import { JOB_ATTEMPTS } from './queue.js';
 
 type Stored = deliveries.StoredDelivery;
 
-/** Permanent channel errors fail the delivery at once; others are retried by the worker's backoff. */
-async function onChannelError(ctx: JobContext, d: Stored, run: JobRun, err: unknown, failTo: 'failed' | 'settled'): Promise<never> {
+/**
+ * Permanent channel errors fail the delivery at once; others are retried by the worker's backoff
+ * until the tries run out (`outOfTries`, or BullMQ's own count).
+ */
+async function onChannelError(
+  ctx: JobContext,
+  d: Stored,
+  run: JobRun,
+  err: unknown,
+  failTo: 'failed' | 'settled',
+  outOfTries = false,
+): Promise<never> {
   const message = err instanceof Error ? err.message : String(err);
   const permanent = err instanceof ChannelError && !err.retryable;
-  if (permanent || isLastAttempt(run)) {
+  if (permanent || outOfTries || isLastAttempt(run)) {
     await deliveries.setDeliveryStatus(ctx.db, d, failTo, ['queued', 'delivered'], message);
     ctx.log.warn({ deliveryId: d.id, channel: d.channel, error: message }, `${d.channel} gave up: ${message}`);
     throw new UnrecoverableError(message);
   }
-  await deliveries.countAttempt(ctx.db, d.id, message);
+  await deliveries.recordError(ctx.db, d.id, message);
   throw err;
 }
 
-async function load(ctx: JobContext, deliveryId: string): Promise<{ d: Stored; request: Request } | undefined> {
-  const d = await deliveries.getDelivery(ctx.db, deliveryId);
-  const request = d && (await ctx.hub.get(d.request_id));
-  return d && request ? { d, request } : undefined;
-}
-
 export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void> {
-  const found = await load(ctx, data.deliveryId);
-  if (!found || found.d.status !== 'queued') return;
-  const { d, request } = found;
+  // Counted before posting: a start that dies half-way still counts (as `attempt` for the next one).
+  const d = await deliveries.startDelivery(ctx.db, data.deliveryId);
+  const request = d && (await ctx.hub.get(d.request_id));
+  if (!d || !request) return;
   if (request.state !== 'pending') {
     await deliveries.setDeliveryStatus(ctx.db, d, 'settled', ['queued'], 'closed before delivery');
     return;
@@ -40,9 +46,10 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
   }
   let ref;
   try {
-    ref = await channel.deliver(request, d.to ?? undefined, d.recipient_index);
+    ref = await channel.deliver(request, d.to ?? undefined, d.recipient_index, { id: d.id, attempt: d.attempts - 1 });
   } catch (err) {
-    return onChannelError(ctx, d, run, err, 'failed');
+    // Starts are counted in Postgres, so stalls and a lost Redis (which reset BullMQ's count) cannot retry for ever.
+    return onChannelError(ctx, d, run, err, 'failed', d.attempts >= JOB_ATTEMPTS.deliver);
   }
   const stateNow = await deliveries.markDelivered(ctx.db, d, ref);
   // Decided while we were posting: the settle job skipped this message, so settle it here.
@@ -50,10 +57,11 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
 }
 
 export async function settleJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void> {
-  const found = await load(ctx, data.deliveryId);
+  const d = await deliveries.getDelivery(ctx.db, data.deliveryId);
   // 'queued' is left to the deliver job, which settles after posting if the request closed meanwhile.
-  if (!found || found.d.status !== 'delivered') return;
-  const { d, request } = found;
+  if (!d || d.status !== 'delivered') return;
+  const request = await ctx.hub.get(d.request_id);
+  if (!request) return;
   const outcome = outcomeOf(request);
   const channel = ctx.channels.get(d.channel);
   if (!outcome || !channel || !d.ref) return;

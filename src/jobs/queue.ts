@@ -9,17 +9,20 @@ export function redisConnection(url: string): Redis {
 }
 
 /**
- * Retries per job kind; the delays come from the worker's backoff strategy (see worker.ts).
+ * Tries per job kind; the delays come from the worker's backoff strategy (see worker.ts).
  * A callback job is one webhook attempt: its own retries are outbox rows (see jobs/callback.ts),
- * so BullMQ retries it only when the attempt could not even be recorded.
+ * so BullMQ retries it only when the attempt could not even be recorded. A delivery's tries are
+ * also counted in Postgres (see jobs/messages.ts), so a stall or a lost Redis does not reset them.
  */
+export const JOB_ATTEMPTS: Record<JobName, number> = { deliver: 12, settle: 12, callback: 3, expire: 10 };
+
 export function jobOptions(name: JobName): JobsOptions {
-  const base: JobsOptions = {
+  return {
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 7 * 86400 },
     backoff: { type: 'channel' },
+    attempts: JOB_ATTEMPTS[name],
   };
-  return { ...base, attempts: name === 'callback' ? 3 : name === 'expire' ? 10 : 12 };
 }
 
 export function createQueue(connection: Redis, prefix: string): Queue {

@@ -1,17 +1,28 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ChannelError } from '../../channels/channel.js';
+import { finishJob } from '../store/outbox.js';
 import { callbackJob } from './callback.js';
-import type { JobContext, JobRun } from './context.js';
+import { isLastAttempt, type JobContext, type JobRun } from './context.js';
 import { deliverJob, settleJob } from './messages.js';
 import { QUEUE_NAME, type JobName } from './queue.js';
 
 const CHANNEL_BACKOFF_BASE_MS = 1000;
 const CHANNEL_BACKOFF_MAX_MS = 5 * 60_000;
+/** A platform's Retry-After is honoured up to this; beyond it we try again sooner (and count the try). */
+export const CHANNEL_RETRY_AFTER_MAX_MS = 15 * 60_000;
 
-/** Delay before the next try: the platform's own Retry-After when it gave one, else exponential. */
+/**
+ * A dead worker's job is found stalled once its lock expires and the stalled check next runs:
+ * within about 8 + 2 s. A live worker renews its locks every lockDuration / 2 (4 s), so a job may
+ * run for as long as it needs; only an event loop blocked for over 4 s risks a second run.
+ */
+export const WORKER_LOCK_MS = 8000;
+export const WORKER_STALLED_CHECK_MS = 2000;
+
+/** Delay before the next try: the platform's own Retry-After when it gave one (capped), else exponential. */
 export function backoffDelay(attemptsMade: number, _type?: string, err?: Error): number {
-  if (err instanceof ChannelError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+  if (err instanceof ChannelError && err.retryAfterMs !== undefined) return Math.min(err.retryAfterMs, CHANNEL_RETRY_AFTER_MAX_MS);
   const exp = CHANNEL_BACKOFF_BASE_MS * 2 ** Math.max(0, attemptsMade - 1);
   return Math.min(CHANNEL_BACKOFF_MAX_MS, exp * (0.8 + Math.random() * 0.4));
 }
@@ -23,27 +34,43 @@ const HANDLERS: Record<JobName, (ctx: JobContext, data: never, run: JobRun) => P
   expire: (ctx, data: { requestId: string }) => ctx.hub.expire(data.requestId),
 };
 
+/**
+ * Runs one job and, once it has finished for good (done, or failed with no try left), deletes its
+ * outbox row. The handlers are idempotent, so dying anywhere in here only means running it again.
+ */
+async function runJob(ctx: JobContext, job: Job): Promise<void> {
+  const handler = HANDLERS[job.name as JobName];
+  if (!handler) throw new Error(`unknown job ${job.name}`);
+  const run: JobRun = { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
+  const jobId = job.id!;
+  try {
+    await handler(ctx, job.data as never, run);
+  } catch (err) {
+    if (err instanceof UnrecoverableError || isLastAttempt(run)) await finish(ctx, jobId);
+    throw err;
+  }
+  await finish(ctx, jobId);
+}
+
+async function finish(ctx: JobContext, jobId: string): Promise<void> {
+  // If this fails the row stays, and the sweep runs the (idempotent) job again later.
+  await finishJob(ctx.db, jobId).catch((err) => ctx.log.warn({ err, jobId }, 'could not remove a finished job from the outbox'));
+}
+
 export function createWorker(
   ctx: JobContext,
   connection: Redis,
   prefix: string,
   opts: { concurrency: number },
 ): Worker {
-  const worker = new Worker(
-    QUEUE_NAME,
-    async (job: Job) => {
-      const handler = HANDLERS[job.name as JobName];
-      if (!handler) throw new Error(`unknown job ${job.name}`);
-      const run: JobRun = { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
-      await handler(ctx, job.data as never, run);
-    },
-    {
-      connection,
-      prefix,
-      concurrency: opts.concurrency,
-      settings: { backoffStrategy: backoffDelay },
-    },
-  );
+  const worker = new Worker(QUEUE_NAME, (job: Job) => runJob(ctx, job), {
+    connection,
+    prefix,
+    concurrency: opts.concurrency,
+    lockDuration: WORKER_LOCK_MS,
+    stalledInterval: WORKER_STALLED_CHECK_MS,
+    settings: { backoffStrategy: backoffDelay },
+  });
   worker.on('failed', (job, err) => {
     ctx.log.debug({ job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job attempt failed');
   });

@@ -1,41 +1,27 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-// Addresses a callback must not reach when private callbacks are denied: loopback, RFC 1918,
-// link-local, CGNAT, unique-local, plus unspecified/multicast/reserved, which are never a
-// legitimate public webhook receiver.
-const IPV4_RANGES: ReadonlyArray<readonly [string, number]> = [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-];
+// Which addresses a callback may reach when private callbacks are denied. The classification is
+// ipaddr.js's (its range() follows the IANA IPv4 and IPv6 special-purpose registries): only
+// 'unicast' is public. Two refinements:
+// - IPv6 outside 2000::/3, the only block IANA has allocated as global unicast, is reserved too
+//   (e.g. ::a.b.c.d IPv4-compatible, 100:0:0:1::/64), whatever range() calls it.
+// - An IPv4-mapped address (::ffff:a.b.c.d, how a dual-stack socket shows IPv4) is that IPv4
+//   address. Translation and tunnel prefixes (NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo) are
+//   special-purpose ranges and refused whole: where their packets end up is not ours to check.
 
-const IPV6_RANGES: ReadonlyArray<readonly [string, number]> = [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-];
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
 
-const blocked = new BlockList();
-for (const [network, prefix] of IPV4_RANGES) {
-  blocked.addSubnet(network, prefix, 'ipv4');
-  // Node already matches ::ffff:a.b.c.d against IPv4 rules; the explicit mapped rule keeps that
-  // guarantee independent of the runtime.
-  blocked.addSubnet(`::ffff:${network}`, 96 + prefix, 'ipv6');
+function isPublic(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (address.kind() === 'ipv4') return address.range() === 'unicast';
+  const v6 = address as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().range() === 'unicast';
+  return v6.range() === 'unicast' && v6.match(GLOBAL_UNICAST);
 }
-for (const [network, prefix] of IPV6_RANGES) blocked.addSubnet(network, prefix, 'ipv6');
 
-/** True if `ip` is a literal IPv4/IPv6 address in a non-public range. Non-IP strings give false. */
+/** True if `ip` is a literal IPv4/IPv6 address that is not public unicast. Non-IP strings give false. */
 export function isPrivateAddress(ip: string): boolean {
   const address = ip.replace(/%.*$/, ''); // zone id, e.g. fe80::1%eth0
-  const family = isIP(address);
-  if (family === 0) return false;
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (isIP(address) === 0) return false;
+  return !isPublic(ipaddr.parse(address));
 }

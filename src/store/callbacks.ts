@@ -4,8 +4,10 @@ import type { WebhookAttempt } from '../webhooks.js';
 export type CallbackStatus = 'pending' | 'delivered' | 'failed';
 
 /**
- * Records one webhook attempt, moves the callback status, and replaces the request's pending
- * callback outbox row (the backstop, or nothing) with the next try when there is one.
+ * Records one webhook attempt, moves the callback status, and replaces the request's callback
+ * outbox row — the backstop, or the retry whose job is making this attempt — with the next try
+ * when there is one, in one statement: the owed webhook is never without a row. (The job's own
+ * delete when it finishes, in jobs/worker.ts, then finds nothing.)
  */
 export async function recordCallbackAttempt(
   db: Db,

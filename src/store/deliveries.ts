@@ -4,12 +4,24 @@ import type { DeliveryRow } from './rows.js';
 
 export interface StoredDelivery extends DeliveryRow {
   request_id: string;
+  /** How many times a deliver job has started posting this delivery (this one included, once started). */
   attempts: number;
 }
 
 export async function getDelivery(db: Db, id: string): Promise<StoredDelivery | undefined> {
   const rows = await db.sql<StoredDelivery[]>`
     select id, request_id, recipient_index, channel, "to", status, error, ref, attempts from deliveries where id = ${id}`;
+  return rows[0];
+}
+
+/**
+ * Counts a start of a still-queued delivery before anything is posted, so a try that dies
+ * half-way (kill -9, a lost Redis) is still counted; undefined when it is no longer queued.
+ */
+export async function startDelivery(db: Db, id: string): Promise<StoredDelivery | undefined> {
+  const rows = await db.sql<StoredDelivery[]>`
+    update deliveries set attempts = attempts + 1, updated_at = now() where id = ${id} and status = 'queued'
+    returning id, request_id, recipient_index, channel, "to", status, error, ref, attempts`;
   return rows[0];
 }
 
@@ -47,6 +59,7 @@ export async function setDeliveryStatus(
   return rows.length > 0;
 }
 
-export async function countAttempt(db: Db, id: string, error: string): Promise<void> {
-  await db.sql`update deliveries set attempts = attempts + 1, error = ${error}, updated_at = now() where id = ${id}`;
+/** The last error of a try that will be retried. */
+export async function recordError(db: Db, id: string, error: string): Promise<void> {
+  await db.sql`update deliveries set error = ${error}, updated_at = now() where id = ${id}`;
 }

@@ -161,6 +161,9 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefi
       insert into outbox (job, job_id, payload, delay_until)
       select 'callback', 'callback-' || c.id, jsonb_build_object('requestId', c.id), now() + ${c.callbackBackstopMs} * interval '1 millisecond'
       from c where c.callback_url is not null
+    ), x as (
+      -- A decided request's expiry has nothing left to do: drop its row rather than keep it until the deadline.
+      delete from outbox where job_id in (select 'expire-' || c.id from c)
     ), e as (
       insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
     )

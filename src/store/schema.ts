@@ -124,13 +124,15 @@ export const outbox = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     delayUntil: ts('delay_until'),
     createdAt: ts('created_at').notNull().defaultNow(),
-    /** When the relay put the job into BullMQ; the row stays until the job is done (see jobs/relay.ts). */
+    /** When the job was last put into (or found waiting in) BullMQ; the row stays until the job is done (see jobs/relay.ts). */
     enqueuedAt: ts('enqueued_at'),
   },
   (t) => [
     index('outbox_due_idx').on(t.delayUntil).where(sql`${t.enqueuedAt} is null`),
     index('outbox_enqueued_idx').on(t.enqueuedAt).where(sql`${t.enqueuedAt} is not null`),
     index('outbox_job_idx').on(t.jobId),
+    // A webhook attempt replaces its request's callback row (store/callbacks.ts).
+    index('outbox_callback_request_idx').on(sql`(${t.payload}->>'requestId')`).where(sql`${t.job} = 'callback'`),
   ],
 );
 

@@ -40,6 +40,44 @@ describe('switchboard CLI against a database', () => {
     expect((await cli(['keys', 'revoke', 'agent-1'], env)).code).toBe(1);
   });
 
+  it('creates keys with scopes (the default when none are given), lists them, and keeps names unique', async () => {
+    const plain = await cli(['keys', 'create', '--name', 'plain'], env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/created key_\S+ \(plain\) with scopes requests:read,requests:write,responses:write\n/);
+    const reader = await cli(['keys', 'create', '--name', 'reader', '--scopes', 'requests:read'], env);
+    expect(reader.code).toBe(0);
+    expect(reader.stdout).toContain('(reader) with scopes requests:read\n');
+    const ops = await cli(['keys', 'create', '--name', 'ops', '--scopes', 'admin, requests:write'], env);
+    expect(ops.stdout).toContain('(ops) with scopes requests:write,admin\n');
+    const listed = (await cli(['keys', 'list'], env)).stdout;
+    expect(listed).toMatch(/plain\s+active .* scopes requests:read,requests:write,responses:write\n/);
+    expect(listed).toMatch(/reader\s+active .* scopes requests:read\n/);
+    expect(listed).toMatch(/ops\s+active .* scopes requests:write,admin\n/);
+
+    const unknown = await cli(['keys', 'create', '--name', 'typo', '--scopes', 'requests:read,request:write,root'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('keys create --scopes: unknown scopes "request:write", "root"; choose from requests:read, requests:write, responses:write, admin');
+    expect((await cli(['keys', 'create', '--name', 'empty', '--scopes', ''], env)).stderr).toContain('no scopes given');
+    // An API answer is attributed to its key's name, so two active keys cannot share one.
+    const again = await cli(['keys', 'create', '--name', 'reader'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('an active key is already named reader');
+    expect((await cli(['keys', 'create', '--name', 'SWITCHBOARD_API_KEY'], env)).code).toBe(2);
+
+    const names = (await cli(['keys', 'list'], env)).stdout;
+    expect(names).not.toMatch(/typo|empty/);
+    expect(names.match(/ reader /g)).toHaveLength(1);
+  });
+
+  it('refuses key names an approvers list could not spell', async () => {
+    // The name is an identity (api:<name>).
+    const spaced = await cli(['keys', 'create', '--name', 'two words'], env);
+    expect(spaced.code).toBe(2);
+    expect(spaced.stderr).toContain('a key name is 1..100 letters, digits');
+    expect((await cli(['keys', 'create', '--name', 'x'.repeat(101)], env)).code).toBe(2);
+    expect((await cli(['keys', 'list'], env)).stdout).not.toContain('two words');
+  });
+
   it('explains usage errors', async () => {
     const r = await cli(['keys', 'create'], env);
     expect(r.code).toBe(2);

@@ -24,6 +24,8 @@ export class MemoryHub implements Hub {
   readonly tokens: CapabilityTokens = {
     issue: (requestId, recipient) => `${requestId}.${recipient}`,
     verify: () => undefined,
+    formToken: () => '',
+    verifyFormToken: () => false,
   };
 
   add(request: Request): Request {

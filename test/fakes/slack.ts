@@ -1,7 +1,10 @@
 // A protocol-faithful fake of the Slack Web API for tests: real HTTP on loopback, the request formats
 // WebClient sends (form-urlencoded with JSON-encoded fields, or JSON; token in Authorization or body),
-// Slack's response shapes (HTTP 200 + `ok: false` + error code; 429 + Retry-After), and enough state
-// — channels, users, messages, ephemerals, modals, trigger ids — to drive a real Bolt app end to end.
+// Slack's response shapes (HTTP 200 + `ok: false` + error code; 429 + Retry-After, and 429 again for
+// any call inside the window it gave), and enough state — channels and the bot's membership, users,
+// messages with their metadata and history, ephemerals, modals, trigger ids — to drive a real Bolt app
+// end to end. A method can be made to hang (the message is posted, the answer never comes) to stand in
+// for a process killed mid-call.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +25,9 @@ export interface FakeMessage {
   text: string;
   blocks: any[];
   user: string;
-  bot_id: string;
+  /** Unset for a message a person wrote (see `say`). */
+  bot_id?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   edited?: { user: string; ts: string };
   updates: number;
 }
@@ -40,6 +45,11 @@ export interface RecordedCall {
   args: Record<string, any>;
   token?: string;
   at: number;
+  /** The HTTP status answered; unset while a held call hangs. */
+  status?: number;
+  /** Made inside a Retry-After window Slack had given (and answered 429 again). */
+  early?: boolean;
+  held?: boolean;
 }
 
 export interface FakeSlackOptions {
@@ -75,9 +85,15 @@ export class FakeSlack {
   readonly users = new Map<string, FakeUser>();
   /** id → name (without #); DMs are added as conversations.open creates them. */
   readonly channels = new Map<string, string>();
+  /** Conversations the bot is a member of (it can read their history). */
+  readonly members = new Set<string>();
   private readonly triggers = new Map<string, { at: number; user: string; used: boolean }>();
+  /** Keyed by method, or method:channel for one conversation. */
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private readonly limitedUntil = new Map<string, number>();
   private readonly failures = new Map<string, string[]>();
+  private readonly holds = new Map<string, number>();
+  private readonly held: ServerResponse[] = [];
   private server?: Server;
   private seq = 0;
   url = '';
@@ -90,7 +106,7 @@ export class FakeSlack {
     this.botUserId = opts.botUserId ?? 'U0BOTUSER';
     this.botId = opts.botId ?? 'B0BOTID';
     this.botName = opts.botName ?? 'switchboard';
-    this.scopes = opts.scopes ?? ['chat:write', 'chat:write.public', 'im:write', 'users:read'];
+    this.scopes = opts.scopes ?? [...DEFAULT_SCOPES];
     if (opts.appToken) this.socketMode = new FakeSocketMode(opts.appToken);
     this.addChannel('C0APPROVALS', 'approvals');
     this.addUser({ id: 'U0ANA', name: 'ana', display_name: 'Ana', real_name: 'Ana Lima' });
@@ -98,17 +114,35 @@ export class FakeSlack {
     this.addUser({ id: 'U0EVE', name: 'eve', display_name: '', real_name: 'Eve Outsider' });
   }
 
-  addChannel(id: string, name: string): void {
+  /** A channel; `member: false` for one the bot posts in through chat:write.public without joining. */
+  addChannel(id: string, name: string, o: { member?: boolean } = {}): void {
     this.channels.set(id, name);
+    if (o.member ?? true) this.members.add(id);
+    else this.members.delete(id);
   }
 
   addUser(user: FakeUser): void {
     this.users.set(user.id, { team_id: this.teamId, ...user });
   }
 
-  /** The next `times` calls of `method` get HTTP 429 with `Retry-After: retryAfter`. */
-  rateLimit(method: string, times = 1, retryAfter = 1): void {
-    this.rateLimits.set(method, { times, retryAfter });
+  /**
+   * The next `times` calls of `method` (in `channel`, when given) get HTTP 429 with `Retry-After: retryAfter`
+   * seconds; as Slack does, every further call of it inside that window gets 429 too (recorded `early`).
+   */
+  rateLimit(method: string, times = 1, retryAfter = 1, channel?: string): void {
+    this.rateLimits.set(channel ? `${method}:${channel}` : method, { times, retryAfter });
+  }
+
+  /** The next `times` calls of `method` take effect (a post is posted) but are never answered. */
+  holdNext(method: string, times = 1): void {
+    this.holds.set(method, times);
+  }
+
+  /** A message a person wrote in a conversation (history noise). */
+  say(channel: string, user: string, text: string): FakeMessage {
+    const msg: FakeMessage = { channel, ts: this.nextTs(), text, blocks: [], user, updates: 0 };
+    this.messages.set(`${channel}:${msg.ts}`, msg);
+    return msg;
   }
 
   /** The next call of `method` answers `{ ok: false, error }`. */
@@ -149,6 +183,7 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.held.splice(0)) res.destroy();
     this.socketMode?.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -163,7 +198,9 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    let call: RecordedCall | undefined;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (call) call.status = status;
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -174,12 +211,13 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
     delete args.token;
-    this.calls.push({ method, args, token, at: Date.now() });
+    call = { method, args, token, at: Date.now() };
+    this.calls.push(call);
 
-    const limit = this.rateLimits.get(method);
-    if (limit && limit.times > 0) {
-      limit.times -= 1;
-      return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfter) });
+    const limited = this.rateLimited(method, args, call.at);
+    if (limited) {
+      call.early = limited.early;
+      return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited.retryAfter) });
     }
     if (method === 'apps.connections.open' && this.socketMode) return send(200, this.socketMode.open(this.url, token));
     if (!token) return send(200, { ok: false, error: 'not_authed' });
@@ -194,7 +232,33 @@ export class FakeSlack {
     if (needed && !needed.split(',').some((s) => this.scopes.includes(s))) {
       return send(200, { ok: false, error: 'missing_scope', needed, provided: this.scopes.join(',') }, scopeHeaders);
     }
-    send(200, handler(args), scopeHeaders);
+    const body = handler(args);
+    const holds = this.holds.get(method) ?? 0;
+    if (holds > 0) {
+      this.holds.set(method, holds - 1);
+      call.held = true;
+      this.held.push(res);
+      return;
+    }
+    send(200, body, scopeHeaders);
+  }
+
+  /** A 429 to give: one asked for with rateLimit(), or any call inside a window already given. */
+  private rateLimited(method: string, args: Record<string, any>, now: number): { retryAfter: number; early: boolean } | undefined {
+    const channel = this.resolveChannel(args.channel) ?? (typeof args.channel === 'string' ? args.channel : undefined);
+    const keys = channel ? [`${method}:${channel}`, method] : [method];
+    for (const key of keys) {
+      const until = this.limitedUntil.get(key) ?? 0;
+      if (until > now) return { retryAfter: Math.ceil((until - now) / 1000), early: true };
+    }
+    for (const key of keys) {
+      const limit = this.rateLimits.get(key);
+      if (!limit || limit.times <= 0) continue;
+      limit.times -= 1;
+      this.limitedUntil.set(key, now + limit.retryAfter * 1000);
+      return { retryAfter: limit.retryAfter, early: false };
+    }
+    return undefined;
   }
 
   private parseArgs(req: IncomingMessage, raw: string): Record<string, any> {
@@ -240,8 +304,13 @@ export class FakeSlack {
       if (!channel) return { ok: false, error: 'channel_not_found' };
       const problem = validateMessage(args);
       if (problem) return problem;
+      const metadata = readMetadata(args.metadata);
+      if (metadata === 'invalid') return { ok: false, error: 'invalid_metadata_format' };
       const ts = this.nextTs();
-      const msg: FakeMessage = { channel, ts, text: args.text ?? '', blocks: withBlockIds(args.blocks ?? []), user: this.botUserId, bot_id: this.botId, updates: 0 };
+      const msg: FakeMessage = {
+        channel, ts, text: args.text ?? '', blocks: withBlockIds(args.blocks ?? []), user: this.botUserId, bot_id: this.botId, updates: 0,
+        ...(metadata ? { metadata } : {}),
+      };
       this.messages.set(`${channel}:${ts}`, msg);
       return { ok: true, channel, ts, message: this.messageJson(msg) };
     },
@@ -253,6 +322,11 @@ export class FakeSlack {
       if (!msg) return { ok: false, error: 'message_not_found' };
       const problem = validateMessage(args);
       if (problem) return problem;
+      // Without `metadata` Slack keeps the message's metadata; an empty object removes it.
+      const metadata = readMetadata(args.metadata);
+      if (metadata === 'invalid') return { ok: false, error: 'invalid_metadata_format' };
+      if (metadata) msg.metadata = metadata;
+      else if (args.metadata !== undefined) delete msg.metadata;
       msg.text = args.text ?? msg.text;
       if (args.blocks !== undefined) msg.blocks = withBlockIds(args.blocks);
       msg.updates += 1;
@@ -276,8 +350,11 @@ export class FakeSlack {
       if (!this.users.has(ids[0]!)) return { ok: false, error: 'user_not_found' };
       const id = `D${ids[0]!.slice(1)}`;
       this.channels.set(id, `dm-${ids[0]}`);
+      this.members.add(id);
       return { ok: true, channel: { id } };
     },
+
+    'conversations.history': (args) => this.history(args),
 
     'users.info': (args) => {
       const u = this.users.get(args.user);
@@ -309,12 +386,73 @@ export class FakeSlack {
     },
   };
 
-  private messageJson(msg: FakeMessage) {
+  /** conversations.history: newest first, `oldest`/`latest` (exclusive unless `inclusive`), cursor pages, metadata on request. */
+  private history(args: Record<string, any>): Record<string, unknown> {
+    const channel = typeof args.channel === 'string' && this.channels.has(args.channel) ? args.channel : undefined;
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const needed = channel.startsWith('C') ? 'channels:history' : channel.startsWith('D') ? 'im:history' : 'groups:history';
+    if (!this.scopes.includes(needed)) return { ok: false, error: 'missing_scope', needed, provided: this.scopes.join(',') };
+    if (!this.members.has(channel)) return { ok: false, error: channel.startsWith('C') ? 'not_in_channel' : 'channel_not_found' };
+    const oldest = args.oldest === undefined ? 0n : tsValue(String(args.oldest));
+    let latest = args.latest === undefined ? undefined : tsValue(String(args.latest));
+    if (oldest === undefined) return { ok: false, error: 'invalid_ts_oldest' };
+    if (args.latest !== undefined && latest === undefined) return { ok: false, error: 'invalid_ts_latest' };
+    const inclusive = isTrue(args.inclusive);
+    let fromCursor = false;
+    if (args.cursor) {
+      const m = /^next_ts:(\d+)(\d{6})$/.exec(Buffer.from(String(args.cursor), 'base64').toString('utf8'));
+      if (!m) return { ok: false, error: 'invalid_cursor' };
+      latest = tsValue(`${m[1]}.${m[2]}`);
+      fromCursor = true;
+    }
+    const limit = Math.min(999, Math.max(1, Number.parseInt(String(args.limit ?? '100'), 10) || 100));
+    const inRange = (v: bigint) =>
+      (inclusive ? v >= oldest : v > oldest) && (latest === undefined || (inclusive && !fromCursor ? v <= latest : v < latest));
+    const all = [...this.messages.values()]
+      .filter((msg) => msg.channel === channel && inRange(tsValue(msg.ts)!))
+      .sort((a, b) => (tsValue(b.ts)! > tsValue(a.ts)! ? 1 : -1));
+    const page = all.slice(0, limit);
+    const hasMore = all.length > limit;
+    const withMetadata = isTrue(args.include_all_metadata);
     return {
-      type: 'message', subtype: 'bot_message', text: msg.text, user: msg.user, bot_id: msg.bot_id, app_id: 'A0FAKEAPP', ts: msg.ts,
-      team: this.teamId, blocks: msg.blocks, ...(msg.edited ? { edited: msg.edited } : {}),
+      ok: true,
+      messages: page.map((msg) => this.messageJson(msg, withMetadata)),
+      has_more: hasMore,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      ...(hasMore ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${page.at(-1)!.ts.replace('.', '')}`).toString('base64') } } : {}),
     };
   }
+
+  private messageJson(msg: FakeMessage, withMetadata = false) {
+    const fromBot = msg.bot_id ? { subtype: 'bot_message', bot_id: msg.bot_id, app_id: 'A0FAKEAPP' } : {};
+    return {
+      type: 'message', ...fromBot, text: msg.text, user: msg.user, ts: msg.ts, team: this.teamId, blocks: msg.blocks,
+      ...(msg.edited ? { edited: msg.edited } : {}),
+      ...(withMetadata && msg.metadata ? { metadata: msg.metadata } : {}),
+    };
+  }
+}
+
+const DEFAULT_SCOPES = ['chat:write', 'chat:write.public', 'im:write', 'users:read', 'channels:history', 'groups:history', 'im:history'];
+
+const isTrue = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
+
+/** A Slack ts ("1700000000.000123", or whole seconds) as a comparable integer of microseconds. */
+function tsValue(ts: string): bigint | undefined {
+  const m = /^(\d{1,12})(?:\.(\d{1,6}))?$/.exec(ts);
+  return m ? BigInt(m[1]!) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0')) : undefined;
+}
+
+/** Slack's message metadata: `{ event_type, event_payload }`; anything else is refused. */
+function readMetadata(v: unknown): FakeMessage['metadata'] | 'invalid' | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || (v as any).__invalid_json) return 'invalid';
+  const m = v as { event_type?: unknown; event_payload?: unknown };
+  if (Object.keys(m).length === 0) return undefined;
+  if (typeof m.event_type !== 'string' || !m.event_type || !m.event_payload || typeof m.event_payload !== 'object') return 'invalid';
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
 }
 
 /** Bot scopes each method accepts (`x-accepted-oauth-scopes`). */
@@ -323,6 +461,7 @@ const ACCEPTED: Record<string, string> = {
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'conversations.open': 'im:write',
+  'conversations.history': 'channels:history,groups:history,im:history,mpim:history',
   'users.info': 'users:read',
 };
 

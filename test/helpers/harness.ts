@@ -55,6 +55,8 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     callbackSchedule: opts.callbackSchedule ?? [0, 100, 200, 400, 800],
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 2000,
     sweepMs: 200,
+    outboxRecheckMs: 1000,
+    drainGraceMs: 100,
     workers: opts.workers,
   });
   const baseUrl = await app.listen(port, '127.0.0.1');

@@ -68,6 +68,22 @@ describe('webhook callbacks', () => {
       expect(gap).toBeGreaterThanOrEqual(950);
     }));
 
+  it('lets Retry-After lengthen a wait but never add attempts: 429 Retry-After: 0 fails after the schedule', () =>
+    withReceiver(async (rx) => {
+      const schedule = [0, 100, 200, 300];
+      rx.answer(...Array.from({ length: 20 }, () => ({ status: 429, headers: { 'retry-after': '0' } })));
+      const r = await create();
+      await t.api('POST', `/v1/requests/${r.id}/responses`, { value: 'approve' });
+      const failed = await waitFor(async () => { const g = await get(r.id); return g.callback.status === 'failed' && g; }, 10_000, 'failed');
+      expect(failed.callback.attempts).toBe(schedule.length);
+      expect((await attempts(r.id)).map((a) => a.status)).toEqual(schedule.map(() => 429));
+      expect(rx.received).toHaveLength(schedule.length);
+      // Each wait is the schedule's (less 10 % jitter), not Retry-After's 0.
+      rx.received.slice(1).forEach((hit, i) => expect(hit.at - rx.received[i]!.at).toBeGreaterThanOrEqual(0.9 * schedule[i + 1]! - 5));
+      // Nothing more is owed: no retry waits in the outbox.
+      expect(await t.sql`select job_id from outbox where job = 'callback' and payload->>'requestId' = ${r.id}`).toHaveLength(0);
+    }));
+
   it('stops at once on 410 Gone', () =>
     withReceiver(async (rx) => {
       rx.answer({ status: 410 });

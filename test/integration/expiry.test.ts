@@ -55,7 +55,11 @@ describe('expiry', () => {
 
   it('an answer before the deadline wins and the later expiry changes nothing', async () => {
     const r = (await t.api('POST', '/v1/requests', { title: 'x', recipients: [{ channel: 'web' }], timeout_seconds: 1 })).body;
+    const expireRow = () => t.sql`select 1 from outbox where job_id = ${`expire-${r.id}`}`;
+    expect(await expireRow()).toHaveLength(1);
     await t.api('POST', `/v1/requests/${r.id}/responses`, { value: 'approve' });
+    // The decision drops the expiry's outbox row: nothing is left to do at the deadline.
+    expect(await expireRow()).toHaveLength(0);
     await new Promise((res) => setTimeout(res, 1800));
     const g = await get(r.id);
     expect(g.state).toBe('resolved');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/harness.js';
+import { keyClient } from '../helpers/keys.js';
 
 let a: TestHub;
 let b: TestHub;
@@ -49,13 +50,14 @@ describe('two hub processes on one Postgres and Redis', () => {
 
   it('streams SSE events on B for votes and the decision taken on A', async () => {
     const r = (await a.api('POST', '/v1/requests', { title: 'x', recipients: [{ channel: 'web' }], quorum: 2 })).body;
+    const bo = await keyClient(a, 'bo'); // one vote per API key
     const ac = new AbortController();
     const stream = readEvents(`${b.baseUrl}/v1/requests/${r.id}/events`, b.apiKey, 3, ac.signal);
     await new Promise((res) => setTimeout(res, 300));
     const t0 = Date.now();
     await a.api('POST', `/v1/requests/${r.id}/responses`, { value: 'approve', responder: { id: 'ana' } });
     await new Promise((res) => setTimeout(res, 200));
-    await a.api('POST', `/v1/requests/${r.id}/responses`, { value: 'approve', responder: { id: 'bo' } });
+    await bo('POST', `/v1/requests/${r.id}/responses`, { value: 'approve' });
     const events = await stream;
     ac.abort();
     expect(events.map((e) => e.event)).toEqual(['request.snapshot', 'request.vote', 'request.resolved']);
@@ -81,8 +83,9 @@ describe('two hub processes on one Postgres and Redis', () => {
     await c.stop();
     expect(Date.now() - t0).toBeLessThan(5000);
     const polled = await poll;
-    expect(polled.status).toBe(200);
-    expect(polled.body.state).toBe('pending');
+    expect(polled.status).toBe(503);
+    expect(polled.headers.get('retry-after')).toBe('1');
+    expect(polled.body.request.state).toBe('pending');
     expect((await stream).map((e) => e.event)).toEqual(['request.snapshot']);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/harness.js';
+import { keyClient, type Api } from '../helpers/keys.js';
 import { waitFor } from '../helpers/services.js';
 
 let t: TestHub;
@@ -12,14 +13,19 @@ const create = async (extra: Record<string, unknown> = {}) =>
   (await t.api('POST', '/v1/requests', { title: 'Deploy?', recipients: [{ channel: 'web' }], ...extra })).body;
 const answer = (id: string, body: unknown) => t.api('POST', `/v1/requests/${id}/responses`, body);
 const responses = async (id: string) => (await t.sql`select count(*)::int as n from responses where request_id = ${id}`)[0]!.n;
+let keyNames = 0;
+/** Stored API keys, one per voter; names are unique per hub. */
+const keys = (n: number, prefix = 'voter') => Promise.all(Array.from({ length: n }, () => keyClient(t, `${prefix}-${++keyNames}`)));
+const answerAs = (api: Api, id: string, body: unknown) => api('POST', `/v1/requests/${id}/responses`, body);
 
 describe('POST /v1/requests/{id}/responses', () => {
-  it('resolves with the API responder, then refuses later answers with 409', async () => {
+  it('resolves as the API key (the body\'s responder is display only), then refuses later answers with 409', async () => {
     const r = await create();
     const won = await answer(r.id, { value: 'approve', comment: 'ship it', responder: { id: 'ci-bot', name: 'CI' } });
     expect(won.status).toBe(200);
     expect(won.body.state).toBe('resolved');
-    expect(won.body.response).toMatchObject({ value: 'approve', comment: 'ship it', fields: {}, responder: { channel: 'api', id: 'ci-bot', name: 'CI' } });
+    expect(won.body.response).toMatchObject({ value: 'approve', comment: 'ship it', fields: {} });
+    expect(won.body.response.responder).toEqual({ channel: 'api', id: 'SWITCHBOARD_API_KEY', name: 'CI' });
     expect(Date.parse(won.body.response.responded_at)).toBeGreaterThan(0);
     const late = await answer(r.id, { value: 'reject' });
     expect(late.status).toBe(409);
@@ -71,15 +77,20 @@ describe('POST /v1/requests/{id}/responses', () => {
     expect(ok.body.response.value).toBe('Fixed the login bug');
   });
 
-  it('enforces approvers', async () => {
+  it('enforces approvers by key name, whatever responder the body claims', async () => {
+    const [mallory, alice] = [await keyClient(t, 'mallory'), await keyClient(t, 'alice')];
     const r = await create({ approvers: ['api:alice', 'slack:U1'] });
-    const mallory = await answer(r.id, { value: 'approve', responder: { id: 'mallory' } });
-    expect(mallory.status).toBe(403);
-    expect(mallory.body.detail).toMatch(/not an approver/);
+    const claimed = await answer(r.id, { value: 'approve', responder: { id: 'alice' } });
+    expect(claimed.status).toBe(403);
+    const other = await answerAs(mallory, r.id, { value: 'approve', responder: { id: 'alice', name: 'Alice' } });
+    expect(other.status).toBe(403);
+    expect(other.headers.get('content-type')).toContain('application/problem+json');
+    expect(other.body.detail).toMatch(/not an approver/);
     expect(await responses(r.id)).toBe(0);
-    const alice = await answer(r.id, { value: 'approve', responder: { id: 'alice' } });
-    expect(alice.status).toBe(200);
-    expect(alice.body.state).toBe('resolved');
+    const ok = await answerAs(alice, r.id, { value: 'approve', responder: { name: 'Alice' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.state).toBe('resolved');
+    expect(ok.body.response.responder).toEqual({ channel: 'api', id: 'alice', name: 'Alice' });
   });
 
   it('404s an unknown request', async () => {
@@ -90,35 +101,37 @@ describe('POST /v1/requests/{id}/responses', () => {
 });
 
 describe('quorum', () => {
-  it('counts one approval per responder until the quorum is met', async () => {
+  it('counts one approval per API key until the quorum is met', async () => {
+    const [ana, bo] = await keys(2);
     const r = await create({ quorum: 2 });
-    const first = await answer(r.id, { value: 'approve', responder: { id: 'ana' } });
+    const first = await answerAs(ana!, r.id, { value: 'approve' });
     expect(first.status).toBe(200);
     expect(first.body.state).toBe('pending');
     expect(first.body.votes).toHaveLength(1);
-    const again = await answer(r.id, { value: 'approve', responder: { id: 'ana' } });
+    const again = await answerAs(ana!, r.id, { value: 'approve', responder: { id: 'someone-else' } });
     expect(again.status).toBe(200);
     expect(again.body.state).toBe('pending');
     expect(again.body.votes).toHaveLength(1);
-    const second = await answer(r.id, { value: 'approve', responder: { id: 'bo' } });
+    const second = await answerAs(bo!, r.id, { value: 'approve' });
     expect(second.body.state).toBe('resolved');
-    expect(second.body.votes.map((v: { responder: { id: string } }) => v.responder.id)).toEqual(['ana', 'bo']);
-    expect(second.body.response.responder.id).toBe('bo');
+    const [anaName, boName] = [first.body.votes[0].responder.id, second.body.response.responder.id];
+    expect(second.body.votes.map((v: { responder: { id: string } }) => v.responder.id)).toEqual([anaName, boName]);
+    expect(anaName).not.toBe(boName);
   });
 
   it('resolves at once on any reject', async () => {
+    const [ana, bo] = await keys(2);
     const r = await create({ quorum: 3 });
-    await answer(r.id, { value: 'approve', responder: { id: 'ana' } });
-    const reject = await answer(r.id, { value: 'reject', responder: { id: 'bo' } });
+    await answerAs(ana!, r.id, { value: 'approve' });
+    const reject = await answerAs(bo!, r.id, { value: 'reject' });
     expect(reject.body.state).toBe('resolved');
     expect(reject.body.response.value).toBe('reject');
   });
 
   it('counts concurrent votes exactly', async () => {
+    const voters = await keys(12);
     const r = await create({ quorum: 5 });
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => answer(r.id, { value: 'approve', responder: { id: `u${i}` } })),
-    );
+    const results = await Promise.all(voters.map((api) => answerAs(api, r.id, { value: 'approve' })));
     const final = (await t.api('GET', `/v1/requests/${r.id}`)).body;
     expect(final.state).toBe('resolved');
     expect(final.votes).toHaveLength(5);

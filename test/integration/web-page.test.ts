@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/store/ids.js';
 import { startTestHub, type TestHub } from '../helpers/harness.js';
@@ -10,10 +11,15 @@ afterAll(async () => t?.stop());
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
+/** Form tokens read from each link's page while it was pending, as a browser holding the page has them. */
+const formTokens = new Map<string, string>();
+
 async function create(body: Record<string, unknown>): Promise<{ id: string; web: string }> {
   const res = await t.api('POST', '/v1/requests', { recipients: [{ channel: 'web' }], ...body });
   expect(res.status).toBe(201);
-  return { id: res.body.id, web: res.body.links.web };
+  const web: string = res.body.links.web;
+  formTokens.set(web, formTokenIn((await page(web)).html)!);
+  return { id: res.body.id, web };
 }
 
 async function page(url: string, init?: RequestInit): Promise<{ status: number; html: string; headers: Headers }> {
@@ -21,7 +27,11 @@ async function page(url: string, init?: RequestInit): Promise<{ status: number; 
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
 
-const post = (url: string, form: string) => page(url, { method: 'POST', headers: FORM, body: form });
+const formTokenIn = (html: string) => /<input type="hidden" name="form_token" value="([^"]+)">/.exec(html)?.[1];
+
+/** The form POST of a client that sends no Origin / Sec-Fetch-* headers (curl, scripts), with the page's form token. */
+const post = (url: string, form: string, headers: Record<string, string> = {}, token = formTokens.get(url) ?? '') =>
+  page(url, { method: 'POST', headers: { ...FORM, ...headers }, body: `form_token=${encodeURIComponent(token)}&${form}` });
 const state = async (id: string) => (await t.api('GET', `/v1/requests/${id}`)).body;
 /** Responses, state and events other than the (asynchronous) delivery of the page link. */
 const counts = async (id: string) => {
@@ -135,15 +145,16 @@ describe('POST /r/{token}', () => {
     expect(res.html).toContain('<strong>Approve</strong> by Ana via web');
     const r = await state(id);
     expect(r.state).toBe('resolved');
-    expect(r.response).toMatchObject({ value: 'approve', comment: 'ok', fields: {}, responder: { channel: 'web', id: 'Ana', name: 'Ana' } });
-    expect(r.response.responder).toEqual({ channel: 'web', id: 'Ana', name: 'Ana' });
+    expect(r.response).toMatchObject({ value: 'approve', comment: 'ok', fields: {} });
+    // The page link is the identity; the typed name is only shown.
+    expect(r.response.responder).toEqual({ channel: 'web', id: 'page', name: 'Ana' });
 
     const again = await post(web, 'value=reject&comment=no&name=Bo');
     expect(again.status).toBe(409);
     expect(again.html).toContain('Already approved by Ana');
     const after = await state(id);
     expect(after.response.value).toBe('approve');
-    expect(after.response.responder.id).toBe('Ana');
+    expect(after.response.responder.name).toBe('Ana');
     expect((await counts(id)).responses).toBe(1);
   });
 
@@ -151,7 +162,8 @@ describe('POST /r/{token}', () => {
     const { id, web } = await create({ title: 'Anonymous?' });
     expect((await post(web, 'value=reject')).status).toBe(200);
     const r = await state(id);
-    expect(r.response).toMatchObject({ value: 'reject', comment: null, responder: { channel: 'web', id: 'anonymous' } });
+    expect(r.response).toMatchObject({ value: 'reject', comment: null });
+    expect(r.response.responder).toEqual({ channel: 'web', id: 'page', name: 'anonymous' });
   });
 
   it('404s a tampered token and writes nothing', async () => {
@@ -193,7 +205,7 @@ describe('POST /r/{token}', () => {
     expect(r.state).toBe('resolved');
     expect(r.response.fields).toEqual({ reason: 'Because & why <not>', count: 3, ok: true });
     expect(r.response.value).toBeNull();
-    expect(r.response.responder).toEqual({ channel: 'web', id: 'Ana', name: 'Ana' });
+    expect(r.response.responder).toEqual({ channel: 'web', id: 'page', name: 'Ana' });
     expect(form.html).toContain('<input type="hidden" name="f.ok" value="false">');
     const again = await post(web, 'f.reason=late&name=Bo');
     expect(again.status).toBe(409);
@@ -224,7 +236,7 @@ describe('POST /r/{token}', () => {
     const { id, web } = await create({ type: 'text', title: 'Release notes?' });
     expect((await page(web)).html).toContain('<textarea id="value" name="value"');
     expect((await post(web, 'value=Fixed+the+bug&name=Ana')).status).toBe(200);
-    expect((await state(id)).response).toMatchObject({ value: 'Fixed the bug', responder: { channel: 'web', id: 'Ana' } });
+    expect((await state(id)).response).toMatchObject({ value: 'Fixed the bug', responder: { channel: 'web', id: 'page', name: 'Ana' } });
   });
 
   it('403s a web answer when only a Slack user may approve', async () => {
@@ -266,4 +278,116 @@ it('answers an unticked required checkbox as false', async () => {
   const res = await post(web, 'f.agree=false&name=Ana');
   expect(res.status).toBe(200);
   expect((await state(id)).response.fields).toEqual({ agree: false });
+});
+
+/**
+ * What browsers send with a form POST (Chromium 12x; Firefox sends the same Origin / Sec-Fetch-*
+ * values). The page has `Referrer-Policy: no-referrer`, so its own form posts with `Origin: null`.
+ * Sent with node:http, byte for byte: fetch would replace Sec-Fetch-Mode.
+ */
+const BROWSER = {
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+  'accept-language': 'en-GB,en;q=0.9',
+  'cache-control': 'max-age=0',
+  'content-type': 'application/x-www-form-urlencoded',
+  'upgrade-insecure-requests': '1',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-dest': 'document',
+  'sec-fetch-user': '?1',
+};
+const SAME_ORIGIN_FORM = { ...BROWSER, origin: 'null', 'sec-fetch-site': 'same-origin' };
+const CROSS_SITE_FORM = { ...BROWSER, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
+
+function rawPost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; html: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let html = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (html += c));
+      res.on('end', () => resolve({ status: res.statusCode!, html }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const withToken = (url: string, form: string, token = formTokens.get(url)!) => `form_token=${encodeURIComponent(token)}&${form}`;
+
+describe('POST /r/{token} is CSRF-safe', () => {
+  it('puts a form token in the page', async () => {
+    const { web } = await create({ title: 'Token?' });
+    const { html } = await page(web);
+    expect(html).toMatch(/<form method="post"><input type="hidden" name="form_token" value="[0-9a-z]+\.[A-Za-z0-9_-]{32}">/);
+  });
+
+  it('decides on a browser\'s own form post (Origin: null, Sec-Fetch-Site: same-origin)', async () => {
+    const { id, web } = await create({ title: 'Browser post' });
+    const res = await rawPost(web, SAME_ORIGIN_FORM, withToken(web, 'value=approve&name=Ana'));
+    expect(res.status).toBe(200);
+    expect(res.html).toContain('your answer decided this request');
+    expect((await state(id)).state).toBe('resolved');
+  });
+
+  it('decides when a browser sends the hub\'s own origin', async () => {
+    const { id, web } = await create({ title: 'Browser post with origin' });
+    const res = await rawPost(web, { ...SAME_ORIGIN_FORM, origin: new URL(t.baseUrl).origin }, withToken(web, 'value=reject'));
+    expect(res.status).toBe(200);
+    expect((await state(id)).response.value).toBe('reject');
+  });
+
+  it('decides for a non-browser client (no Origin, no Sec-Fetch-*) with the page\'s form token', async () => {
+    const { id, web } = await create({ title: 'curl post' });
+    const res = await rawPost(web, { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'curl/8.5.0', accept: '*/*' }, withToken(web, 'value=approve'));
+    expect(res.status).toBe(200);
+    expect((await state(id)).state).toBe('resolved');
+  });
+
+  it.each([
+    ['a cross-site form', CROSS_SITE_FORM],
+    ['a same-site form', { ...BROWSER, origin: 'http://other.127.0.0.1.nip.io', 'sec-fetch-site': 'same-site' }],
+    ['a sandboxed cross-site frame (Origin: null)', { ...BROWSER, origin: 'null', 'sec-fetch-site': 'cross-site' }],
+    ['an older browser without Sec-Fetch-Site', { ...BROWSER, origin: 'http://evil.example' }],
+    ['a bookmarked or typed POST (Sec-Fetch-Site: none)', { ...BROWSER, 'sec-fetch-site': 'none' }],
+  ])('refuses %s with 403 and writes nothing, even with a valid form token', async (_what, headers) => {
+    const { id, web } = await create({ title: 'Forged from afar' });
+    const before = await counts(id);
+    const res = await rawPost(web, headers as Record<string, string>, withToken(web, 'value=approve&name=Mallory'));
+    expect(res.status).toBe(403);
+    expect(res.html).toContain('sent from another site');
+    expect(res.html).not.toContain('Forged from afar');
+    expect(await counts(id)).toEqual(before);
+    expect((await state(id)).state).toBe('pending');
+  });
+
+  it('refuses a post without a form token, then decides with the fresh one the refusal page carries', async () => {
+    const { id, web } = await create({ title: 'No token' });
+    const before = await counts(id);
+    const res = await rawPost(web, SAME_ORIGIN_FORM, 'value=approve&name=Ana');
+    expect(res.status).toBe(403);
+    expect(res.html).toContain('did not come from this page');
+    expect(await counts(id)).toEqual(before);
+    const fresh = formTokenIn(res.html);
+    expect(fresh).toBeDefined();
+    expect((await rawPost(web, SAME_ORIGIN_FORM, withToken(web, 'value=approve', fresh))).status).toBe(200);
+    expect((await state(id)).state).toBe('resolved');
+  });
+
+  it('refuses a forged form token, and one from another link', async () => {
+    const { id, web } = await create({ title: 'Forged token' });
+    const other = await create({ title: 'Another request' });
+    const before = await counts(id);
+    const good = formTokens.get(web)!;
+    const forged = [
+      good.slice(0, -2) + (good.endsWith('AA') ? 'BB' : 'AA'),
+      `${(parseInt(good.split('.')[0]!, 36) + 1).toString(36)}.${good.split('.')[1]}`,
+      formTokens.get(other.web)!,
+      'garbage',
+    ];
+    for (const token of forged) {
+      const res = await rawPost(web, SAME_ORIGIN_FORM, withToken(web, 'value=approve', token));
+      expect(res.status).toBe(403);
+    }
+    expect(await counts(id)).toEqual(before);
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isApprover, isCountedVote, validateAnswer } from '../../src/domain/answer.js';
+import { acceptAnswer, isApprover, isCountedVote, validateAnswer } from '../../src/domain/answer.js';
+import { auditedAnswer } from '../../src/domain/answer-text.js';
+import { LIMITS } from '../../src/domain/limits.js';
 import { makeRequest } from '../helpers/fixtures.js';
 import type { Answer, Responder } from '../../src/domain/types.js';
 
@@ -189,5 +191,80 @@ describe('isCountedVote', () => {
     const custom = request({ quorum: 3, options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }] });
     expect(isCountedVote(custom, 'yes')).toBe(true);
     expect(isCountedVote(custom, 'approve')).toBe(false);
+  });
+});
+
+describe('validateAnswer: the same limits for every channel', () => {
+  const NUL = 'a\u0000b';
+  const LONE = 'a\ud800b';
+
+  it.each([
+    ['value of a text request', text, { value: 'x'.repeat(LIMITS.answerText + 1) }, 'value'],
+    ['value of an approval', request(), { value: 'x'.repeat(200_000) }, 'value'],
+    ['comment', request(), { value: 'approve', comment: 'x'.repeat(LIMITS.comment + 1) }, 'comment'],
+    ['comment of a text request (its fallback answer)', text, { comment: 'x'.repeat(200_000) }, 'comment'],
+    ['field value', form, { fields: { reason: 'x'.repeat(LIMITS.fieldValue + 1) } }, 'fields.reason'],
+    ['responder id', request(), { value: 'approve', responder: { channel: 'web', id: 'x'.repeat(LIMITS.responderId + 1) } }, 'responder.id'],
+    ['responder name', request(), { value: 'approve', responder: { channel: 'web', id: 'page', name: 'x'.repeat(LIMITS.responderName + 1) } }, 'responder.name'],
+  ] as const)('refuses an over-long %s', (_what, req, over, path) => {
+    const r = validateAnswer(req, answer(over as Partial<Answer>));
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors).toContainEqual({ path, message: expect.stringMatching(/^must be at most \d+ characters$/) });
+  });
+
+  it('accepts each string at exactly its limit (and refuses one character more)', () => {
+    expect(validateAnswer(text, answer({ value: 'x'.repeat(LIMITS.answerText + 1) })).ok).toBe(false);
+    expect(validateAnswer(text, answer({ value: 'x'.repeat(LIMITS.answerText) })).ok).toBe(true);
+    expect(validateAnswer(request(), answer({ value: 'approve', comment: 'x'.repeat(LIMITS.comment) })).ok).toBe(true);
+    expect(validateAnswer(form, answer({ fields: { reason: 'x'.repeat(LIMITS.fieldValue) } })).ok).toBe(true);
+    const responder: Responder = { channel: 'web', id: 'x'.repeat(LIMITS.responderId), name: 'y'.repeat(LIMITS.responderName) };
+    expect(validateAnswer(request(), answer({ value: 'approve', responder })).ok).toBe(true);
+  });
+
+  it.each([
+    ['value', text, { value: NUL }, 'value'],
+    ['comment', request(), { value: 'approve', comment: NUL }, 'comment'],
+    ['field value', form, { fields: { reason: NUL } }, 'fields.reason'],
+    ['responder id', request(), { value: 'approve', responder: { channel: 'web', id: NUL } }, 'responder.id'],
+    ['responder name', request(), { value: 'approve', responder: { channel: 'web', id: 'page', name: NUL } }, 'responder.name'],
+  ] as const)('refuses a NUL character in the %s', (_what, req, over, path) => {
+    expect(validateAnswer(req, answer(over as Partial<Answer>))).toEqual({
+      ok: false,
+      errors: [{ path, message: 'must not contain the NUL character (\\u0000)' }],
+    });
+  });
+
+  it('refuses an unpaired surrogate (jsonb cannot store it) and accepts a paired one', () => {
+    expect(paths(validateAnswer(text, answer({ value: LONE })))).toEqual(['value']);
+    expect(validateAnswer(text, answer({ value: 'ok \ud83d\ude80' })).ok).toBe(true);
+  });
+
+  it('refuses field names that are not identifiers without quoting them', () => {
+    const r = validateAnswer(form, answer({ fields: { reason: 'x', ['bad\u0000name']: 'y' } }));
+    expect(r).toEqual({ ok: false, errors: [{ path: 'fields', message: 'names a field this form does not have' }] });
+    expect(paths(validateAnswer(form, answer({ fields: { reason: 'x', ['f'.repeat(65)]: 'y' } })))).toEqual(['fields']);
+  });
+
+  it('acceptAnswer refuses the same way, with a reason naming the field', () => {
+    const r = acceptAnswer(request(), answer({ value: 'approve', comment: 'x'.repeat(200_000) }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([{ path: 'comment', message: `must be at most ${LIMITS.comment} characters` }]);
+    expect(r.reason).toBe(`comment: must be at most ${LIMITS.comment} characters`);
+  });
+});
+
+describe('auditedAnswer', () => {
+  it('keeps an answer within the limits as it was sent', () => {
+    const a = answer({ value: 'approve', responder: { channel: 'slack', id: 'U1', name: 'Ana' } });
+    expect(auditedAnswer(a)).toEqual({ responder: { channel: 'slack', id: 'U1', name: 'Ana' }, value: 'approve' });
+    expect(auditedAnswer(answer())).toEqual({ responder: api, value: null });
+  });
+
+  it('cuts what is too long and makes what Postgres refuses storable', () => {
+    const a = answer({ value: 'v'.repeat(200_000), responder: { channel: 'web', id: 'a\u0000b', name: 'x\udc00y' } });
+    const audited = auditedAnswer(a);
+    expect(audited.value).toBe(`${'v'.repeat(LIMITS.answerText)}…`);
+    expect(audited.responder).toEqual({ channel: 'web', id: 'a\ufffdb', name: 'x\ufffdy' });
   });
 });

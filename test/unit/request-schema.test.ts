@@ -6,6 +6,7 @@ import {
   defaultOptions,
   issuesToErrors,
 } from '../../src/domain/request-schema.js';
+import { LIMITS } from '../../src/domain/limits.js';
 
 const base = { title: 'Deploy v2.3 to production?', recipients: [{ channel: 'web' }] };
 const choiceOptions = [
@@ -103,11 +104,11 @@ describe('createRequestSchema basic fields', () => {
 });
 
 describe('createRequestSchema refine rules', () => {
-  it('admits the web page only as a whole (web:*), since a typed name proves nothing', () => {
+  it('admits web approvers only for the request\'s own web links, since a typed name proves nothing', () => {
     ok({ ...base, approvers: ['web:*', 'slack:U1'] });
     expect(errorsOf({ ...base, approvers: ['slack:U1', 'web:Ana'] })).toContainEqual({
       path: 'approvers.1',
-      message: 'the web page has no identities: use "web:*" to admit it',
+      message: 'not a web link of this request: use "web:*", "web:page", or "web:<to>" of a web recipient',
     });
   });
 
@@ -239,5 +240,125 @@ describe('answerBodySchema', () => {
     expect(answerBodySchema.safeParse({ fields: { o: { nested: true } } }).success).toBe(false);
     expect(answerBodySchema.safeParse({ responder: { id: 'x', channel: 'slack' } }).success).toBe(false);
     expect(answerBodySchema.safeParse({ value: 'approve', extra: 1 }).success).toBe(false);
+  });
+});
+
+/** A value nested `depth` levels deep: depth 1 is `{ a: 1 }`. */
+function nested(depth: number): Record<string, unknown> {
+  let v: Record<string, unknown> = { a: 1 };
+  for (let i = 1; i < depth; i++) v = { a: v };
+  return v;
+}
+
+describe('createRequestSchema: text Postgres can store', () => {
+  const NUL = 'x\u0000y';
+  const NUL_MESSAGE = 'must not contain the NUL character (\\u0000)';
+  const choice = { ...base, type: 'choice', options: choiceOptions };
+  const form = { ...base, type: 'form', fields: formFields };
+
+  it.each([
+    ['title', { ...base, title: NUL }, 'title'],
+    ['body', { ...base, body: NUL }, 'body'],
+    ['an option value', { ...choice, options: [{ value: NUL, label: 'A' }, choiceOptions[1]] }, 'options.0.value'],
+    ['an option label', { ...choice, options: [choiceOptions[0], { value: 'b', label: NUL }] }, 'options.1.label'],
+    ['a field label', { ...form, fields: [{ name: 'a', label: NUL, type: 'text' }] }, 'fields.0.label'],
+    ['a select option', { ...form, fields: [{ name: 'a', label: 'A', type: 'select', options: [{ value: NUL, label: 'x' }] }] }, 'fields.0.options.0.value'],
+    ['recipients.to', { ...base, recipients: [{ channel: 'slack', to: NUL }] }, 'recipients.0.to'],
+    ['an approver', { ...base, approvers: [`slack:${NUL}`] }, 'approvers.0'],
+    ['workflow_id', { ...base, workflow_id: NUL }, 'workflow_id'],
+    ['checkpoint_id', { ...base, checkpoint_id: NUL }, 'checkpoint_id'],
+    ['on_timeout.value', { ...base, timeout_seconds: 60, on_timeout: { value: NUL } }, 'on_timeout.value'],
+    ['on_timeout.comment', { ...base, timeout_seconds: 60, on_timeout: { value: 'reject', comment: NUL } }, 'on_timeout.comment'],
+    ['callback_url', { ...base, callback_url: `https://example.com/${NUL}` }, 'callback_url'],
+    ['a context value', { ...base, context: { service: NUL } }, 'context.service'],
+    ['a nested context value', { ...base, context: { a: { b: [1, NUL] } } }, 'context.a.b.1'],
+    ['a metadata value', { ...base, metadata: { deep: { er: NUL } } }, 'metadata.deep.er'],
+  ])('refuses a NUL character in %s, naming it', (_what, body, path) => {
+    expect(errorsOf(body)).toContainEqual({ path, message: NUL_MESSAGE });
+  });
+
+  it('refuses a NUL character in a context or metadata key, naming the object that holds it', () => {
+    expect(errorsOf({ ...base, context: { [`k${NUL}`]: 1 } })).toContainEqual({ path: 'context', message: `a key ${NUL_MESSAGE}` });
+    expect(errorsOf({ ...base, metadata: { a: { [NUL]: 1 } } })).toContainEqual({ path: 'metadata.a', message: `a key ${NUL_MESSAGE}` });
+  });
+
+  it('refuses unpaired surrogates (jsonb refuses them) and accepts paired ones', () => {
+    expect(pathsOf({ ...base, context: { a: 'x\ud800' } })).toContain('context.a');
+    expect(pathsOf({ ...base, title: 'x\udc00' })).toContain('title');
+    ok({ ...base, title: 'Ship it \ud83d\ude80', context: { rocket: '\ud83d\ude80' } });
+  });
+});
+
+describe('createRequestSchema: JSON nesting', () => {
+  it(`accepts context and metadata ${LIMITS.jsonDepth} levels deep and refuses one level more, naming the field`, () => {
+    ok({ ...base, context: nested(LIMITS.jsonDepth), metadata: nested(LIMITS.jsonDepth) });
+    const message = `must not nest more than ${LIMITS.jsonDepth} levels deep`;
+    expect(errorsOf({ ...base, context: nested(LIMITS.jsonDepth + 1) })).toContainEqual({ path: 'context', message });
+    expect(errorsOf({ ...base, metadata: nested(LIMITS.jsonDepth + 1) })).toContainEqual({ path: 'metadata', message });
+  });
+
+  it('refuses a 60,000-deep context with a 422-style error instead of overflowing the stack', () => {
+    let deepArray: unknown = 1;
+    for (let i = 0; i < 60_000; i++) deepArray = [deepArray];
+    expect(() => JSON.stringify(nested(60_000))).toThrow(RangeError);
+    expect(pathsOf({ ...base, context: nested(60_000) })).toEqual(['context']);
+    expect(pathsOf({ ...base, context: { list: deepArray } })).toEqual(['context']);
+  });
+});
+
+describe('createRequestSchema: length limits (limits.ts)', () => {
+  it('limits on_timeout.value to an option value and on_timeout.comment to a comment', () => {
+    expect(errorsOf({ ...base, timeout_seconds: 60, on_timeout: { value: 'x'.repeat(200_000) } })).toContainEqual({
+      path: 'on_timeout.value',
+      message: `must be at most ${LIMITS.optionValue} characters`,
+    });
+    expect(pathsOf({ ...base, timeout_seconds: 60, on_timeout: { value: 'reject', comment: 'x'.repeat(LIMITS.comment + 1) } })).toContain(
+      'on_timeout.comment',
+    );
+    ok({ ...base, timeout_seconds: 60, on_timeout: { value: 'reject', comment: 'x'.repeat(LIMITS.comment) } });
+  });
+
+  it('limits each approver', () => {
+    expect(errorsOf({ ...base, approvers: [`slack:${'U'.repeat(200_000)}`] })).toContainEqual({
+      path: 'approvers.0',
+      message: `must be at most ${LIMITS.approver} characters`,
+    });
+    ok({ ...base, approvers: [`slack:${'U'.repeat(LIMITS.approver - 'slack:'.length)}`] });
+  });
+
+  it('limits recipients.to, option values and labels, field labels, workflow ids and the callback URL', () => {
+    expect(pathsOf({ ...base, recipients: [{ channel: 'slack', to: 'C'.repeat(LIMITS.recipientTo + 1) }] })).toContain('recipients.0.to');
+    ok({ ...base, recipients: [{ channel: 'slack', to: 'C'.repeat(LIMITS.recipientTo) }] });
+    const long = (n: number) => 'x'.repeat(n + 1);
+    expect(pathsOf({ ...base, type: 'choice', options: [{ value: long(LIMITS.optionValue), label: 'A' }, choiceOptions[1]] })).toContain('options.0.value');
+    expect(pathsOf({ ...base, type: 'choice', options: [{ value: 'a', label: long(LIMITS.optionLabel) }, choiceOptions[1]] })).toContain('options.0.label');
+    expect(pathsOf({ ...base, type: 'form', fields: [{ name: 'a', label: long(LIMITS.fieldLabel), type: 'text' }] })).toContain('fields.0.label');
+    expect(pathsOf({ ...base, workflow_id: long(LIMITS.workflowId) })).toContain('workflow_id');
+    expect(pathsOf({ ...base, checkpoint_id: long(LIMITS.workflowId) })).toContain('checkpoint_id');
+    expect(pathsOf({ ...base, callback_url: `https://example.com/${long(LIMITS.callbackUrl)}` })).toContain('callback_url');
+  });
+});
+
+describe('answerBodySchema: limits (limits.ts) and storable text', () => {
+  const pathsOfAnswer = (body: unknown) => {
+    const r = answerBodySchema.safeParse(body);
+    return r.success ? [] : issuesToErrors(r.error).map((e) => e.path);
+  };
+
+  it('takes a text answer up to the answer-text limit as value, and a comment up to the comment limit', () => {
+    expect(answerBodySchema.safeParse({ value: 'x'.repeat(LIMITS.answerText), comment: 'y'.repeat(LIMITS.comment) }).success).toBe(true);
+    expect(pathsOfAnswer({ value: 'x'.repeat(LIMITS.answerText + 1) })).toEqual(['value']);
+    expect(pathsOfAnswer({ comment: 'x'.repeat(LIMITS.comment + 1) })).toEqual(['comment']);
+    expect(pathsOfAnswer({ fields: { reason: 'x'.repeat(LIMITS.fieldValue + 1) } })).toEqual(['fields.reason']);
+    expect(pathsOfAnswer({ responder: { name: 'x'.repeat(LIMITS.responderName + 1) } })).toEqual(['responder.name']);
+  });
+
+  it('refuses NUL characters in every string', () => {
+    const NUL = 'a\u0000';
+    expect(pathsOfAnswer({ value: NUL })).toEqual(['value']);
+    expect(pathsOfAnswer({ comment: NUL })).toEqual(['comment']);
+    expect(pathsOfAnswer({ fields: { reason: NUL } })).toEqual(['fields.reason']);
+    expect(pathsOfAnswer({ responder: { id: NUL } })).toEqual(['responder.id']);
+    expect(pathsOfAnswer({ responder: { name: NUL } })).toEqual(['responder.name']);
   });
 });

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/store/ids.js';
-import { createTokens } from '../../src/tokens.js';
+import { createTokens, FORM_TOKEN_MAX_AGE_S } from '../../src/tokens.js';
 
 const tokens = createTokens('a-long-random-token-secret-for-tests');
 const id = newId('req');
@@ -74,5 +74,55 @@ describe('createTokens', () => {
     const token = typeof make === 'function' ? make() : make;
     expect(() => tokens.verify(token)).not.toThrow();
     expect(tokens.verify(token)).toBeUndefined();
+  });
+});
+
+describe('form tokens', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const page = tokens.issue(id, 'web');
+
+  it('verify for the capability token they were issued for', () => {
+    const form = tokens.formToken(page);
+    expect(form).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{32}$/);
+    expect(tokens.verifyFormToken(page, form)).toBe(true);
+  });
+
+  it('do not verify for another link, another secret, or as a capability token', () => {
+    const form = tokens.formToken(page);
+    expect(tokens.verifyFormToken(tokens.issue(id, 0), form)).toBe(false);
+    expect(tokens.verifyFormToken(tokens.issue(newId('req'), 'web'), form)).toBe(false);
+    expect(createTokens('another-secret').verifyFormToken(page, form)).toBe(false);
+    // A form token's MAC is not a capability MAC for the same payload, nor the other way round.
+    const [requestId, recipient] = page.split('.');
+    expect(tokens.verify(`${requestId}.${recipient}.${form.split('.')[1]}`)).toBeUndefined();
+  });
+
+  it.each([
+    ['empty', ''],
+    ['garbage', 'not-a-token'],
+    ['a changed MAC', () => { const f = tokens.formToken(page); return f.slice(0, -1) + (f.endsWith('A') ? 'B' : 'A'); }],
+    ['a changed time', () => { const [at, mac] = tokens.formToken(page).split('.'); return `${(parseInt(at!, 36) + 1).toString(36)}.${mac}`; }],
+    ['the capability token itself', () => page],
+    ['extra segments', () => `${tokens.formToken(page)}.x`],
+  ])('refuse %s', (_what, make) => {
+    const form = typeof make === 'function' ? make() : make;
+    expect(tokens.verifyFormToken(page, form)).toBe(false);
+  });
+
+  it('expire after a day, and tolerate a few minutes of clock difference', () => {
+    vi.useFakeTimers();
+    const start = Date.parse('2030-01-01T00:00:00Z');
+    vi.setSystemTime(start);
+    const form = tokens.formToken(page);
+    vi.setSystemTime(start + FORM_TOKEN_MAX_AGE_S * 1000 - 1000);
+    expect(tokens.verifyFormToken(page, form)).toBe(true);
+    vi.setSystemTime(start + FORM_TOKEN_MAX_AGE_S * 1000 + 1000);
+    expect(tokens.verifyFormToken(page, form)).toBe(false);
+    vi.setSystemTime(start - 60_000); // issued by a process whose clock is a minute ahead
+    expect(tokens.verifyFormToken(page, form)).toBe(true);
+    vi.setSystemTime(start - 3_600_000);
+    expect(tokens.verifyFormToken(page, form)).toBe(false);
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_callback_request_idx" ON "outbox" USING btree (("payload"->>'requestId')) WHERE "outbox"."job" = 'callback';

@@ -1,0 +1,46 @@
+import type postgres from 'postgres';
+import type { JobName } from '../jobs/queue.js';
+import type { Db } from './db.js';
+
+type Tx = postgres.TransactionSql;
+
+/**
+ * The outbox holds every follow-up until its job is done: a row waits for `delay_until`, is put into
+ * BullMQ by the relay (`enqueued_at` set), and is deleted when its job finishes. So Postgres, not
+ * Redis, knows what work is unfinished.
+ */
+export interface OutboxRow {
+  id: number;
+  job: JobName;
+  job_id: string;
+  payload: Record<string, unknown>;
+}
+
+/** Due rows not yet in BullMQ, locked for the caller's transaction. */
+export function lockDue(tx: Tx, limit: number): Promise<OutboxRow[]> {
+  return tx<OutboxRow[]>`
+    select id, job, job_id, payload from outbox
+    where enqueued_at is null and (delay_until is null or delay_until <= now())
+    order by id limit ${limit} for update skip locked`;
+}
+
+/**
+ * Rows in BullMQ that nobody has looked at for `olderThanMs`, oldest first, locked for the
+ * caller's transaction (several processes may sweep; each takes other rows).
+ */
+export function lockStale(tx: Tx, olderThanMs: number, limit: number): Promise<OutboxRow[]> {
+  return tx<OutboxRow[]>`
+    select id, job, job_id, payload from outbox
+    where enqueued_at is not null and enqueued_at < now() - ${olderThanMs} * interval '1 millisecond'
+    order by enqueued_at limit ${limit} for update skip locked`;
+}
+
+/** Marks rows as put into (or found in) BullMQ just now. */
+export async function markEnqueued(tx: Tx, ids: number[]): Promise<void> {
+  if (ids.length > 0) await tx`update outbox set enqueued_at = now() where id in ${tx(ids)}`;
+}
+
+/** The job is done (or failed for good): its work leaves the outbox. */
+export async function finishJob(db: Db, jobId: string): Promise<void> {
+  await db.sql`delete from outbox where job_id = ${jobId}`;
+}
