@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { CapabilityTokens, Hub } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/index.js';
-import { acceptAnswer, isCountedVote } from './domain/answer.js';
 import { auditedAnswer } from './domain/answer-text.js';
-import { isApprover } from './domain/identity.js';
+import { decide } from './domain/decide.js';
+import { closedReason } from './domain/outcome-text.js';
 import { buildRequest } from './domain/build-request.js';
 import { createRequestSchema, issuesToErrors } from './domain/request-schema.js';
 import type { Answer, Request, RequestState, RespondResult, Response } from './domain/types.js';
@@ -97,23 +97,15 @@ export class SwitchboardHub implements Hub {
   async respond(answer: Answer, current?: Request): Promise<RespondResult> {
     const request = current?.id === answer.requestId ? current : await this.get(answer.requestId);
     if (!request) throw notFound(`Request ${answer.requestId}`);
-    // What the audit log keeps of a refused answer: cut to the limits and storable (the answer may be neither).
-    const who = auditedAnswer(answer);
-    if (request.state !== 'pending') {
-      await this.refuse(request, 'closed', who);
-      return { status: 'closed', request, reason: closedReason(request) };
+    const decision = decide(request, answer);
+    if (decision.kind === 'vote') return this.vote(request, decision.response);
+    if (decision.kind !== 'claim') {
+      // What the audit log keeps of a refused answer: cut to the limits and storable (the answer may be neither).
+      const errors = decision.kind === 'invalid' ? { errors: decision.errors } : {};
+      await this.refuse(request, decision.kind, { ...auditedAnswer(answer), ...errors });
+      return { status: decision.kind, request, reason: decision.reason, ...errors };
     }
-    if (!isApprover(request, answer.responder)) {
-      await this.refuse(request, 'forbidden', who);
-      return { status: 'forbidden', request, reason: 'You are not an approver for this request.' };
-    }
-    const accepted = acceptAnswer(request, answer);
-    if (!accepted.ok) {
-      await this.refuse(request, 'invalid', { ...who, errors: accepted.errors });
-      return { status: 'invalid', request, reason: accepted.reason, errors: accepted.errors };
-    }
-    const { response } = accepted;
-    if (isCountedVote(request, response.value)) return this.vote(request, response);
+    const { response } = decision;
     const won = await this.claim({
       id: request.id,
       state: 'resolved',
@@ -203,25 +195,4 @@ export class SwitchboardHub implements Hub {
   private async refuse(request: Request, why: string, data: Record<string, unknown>): Promise<void> {
     await store.recordEvent(this.d.db.sql, request.id, 'answer.refused', { why, ...data });
   }
-}
-
-/** "Already approved by Ana via Slack", "Already expired", … */
-export function closedReason(request: Request): string {
-  if (request.state === 'cancelled') return 'This request was cancelled.';
-  if (request.state === 'expired') return 'This request has expired.';
-  const r = request.response;
-  if (!r) return `This request is already ${request.state}.`;
-  const label = request.options.find((o) => o.value === r.value)?.label ?? r.value;
-  return `Already ${label ? pastTense(label) : 'answered'} by ${r.responder.name ?? r.responder.id} via ${channelTitle(r.responder.channel)}.`;
-}
-
-function pastTense(label: string): string {
-  const l = label.toLowerCase();
-  if (l === 'approve') return 'approved';
-  if (l === 'reject') return 'rejected';
-  return `answered "${label}"`;
-}
-
-export function channelTitle(channel: string): string {
-  return channel === 'api' ? 'the API' : channel === 'sqs' ? 'SQS' : channel.charAt(0).toUpperCase() + channel.slice(1);
 }

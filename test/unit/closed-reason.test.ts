@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelTitle, closedReason } from '../../src/hub.js';
+import { channelTitle, closedReason } from '../../src/domain/outcome-text.js';
 import { makeRequest } from '../helpers/fixtures.js';
 import type { Response } from '../../src/domain/types.js';
 
