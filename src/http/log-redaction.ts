@@ -4,9 +4,9 @@ import pino, { type Logger } from 'pino';
 // in the URL, so every log line that could carry a URL goes through here.
 const CAPABILITY_PATH = /\/r\/[^\s?#"'<>\\]+/g;
 
-/** `text` with anything after "/r/" (up to a query, quote or space) replaced by "…". */
+/** `text` with anything after "/r/" (up to a query, quote or space) replaced by "<redacted>". */
 export function redactTokens(text: string): string {
-  return text.replace(CAPABILITY_PATH, '/r/…');
+  return text.replace(CAPABILITY_PATH, '/r/<redacted>');
 }
 
 /** A request URL as the request log shows it: the path without its query, capability tokens redacted. */

@@ -8,9 +8,9 @@ const TOKEN = 'req_01JABCDEF.w.c2VjcmV0LW1hYw';
 
 describe('redactTokens / logPath', () => {
   it('replaces everything after /r/ in a path', () => {
-    expect(logPath(`/r/${TOKEN}`)).toBe('/r/…');
-    expect(logPath(`/r/${TOKEN}/more/segments`)).toBe('/r/…');
-    expect(logPath(`/r/${TOKEN}?utm=1`)).toBe('/r/…');
+    expect(logPath(`/r/${TOKEN}`)).toBe('/r/<redacted>');
+    expect(logPath(`/r/${TOKEN}/more/segments`)).toBe('/r/<redacted>');
+    expect(logPath(`/r/${TOKEN}?utm=1`)).toBe('/r/<redacted>');
   });
 
   it('leaves other paths alone (query dropped)', () => {
@@ -20,8 +20,8 @@ describe('redactTokens / logPath', () => {
   });
 
   it('finds tokens inside any text: full links, quoted URLs, messages', () => {
-    expect(redactTokens(`open http://hub.example/r/${TOKEN} now`)).toBe('open http://hub.example/r/… now');
-    expect(redactTokens(`in "/r/${TOKEN}" (POST)`)).toBe('in "/r/…" (POST)');
+    expect(redactTokens(`open http://hub.example/r/${TOKEN} now`)).toBe('open http://hub.example/r/<redacted> now');
+    expect(redactTokens(`in "/r/${TOKEN}" (POST)`)).toBe('in "/r/<redacted>" (POST)');
     expect(redactTokens('no token here')).toBe('no token here');
   });
 });
@@ -46,9 +46,9 @@ describe('the HTTP server logs', () => {
     expect(post.statusCode).toBe(200);
     const all = lines.join('\n');
     expect(all).toContain('"msg":"unhandled error"');
-    expect(all).toContain('failed while handling /r/…');
-    expect(all).toContain('"url":"/r/…"');
-    expect(all).toContain('text mentioning /r/…');
+    expect(all).toContain('failed while handling /r/<redacted>');
+    expect(all).toContain('"url":"/r/<redacted>"');
+    expect(all).toContain('text mentioning /r/<redacted>');
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain('c2VjcmV0LW1hYw');
   });
