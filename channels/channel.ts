@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type {
   Answer,
   ChannelName,
@@ -42,7 +44,8 @@ export interface Channel {
    * closes, without deliver/settle jobs. deliver() and settle() are not called.
    */
   readonly inline?: boolean;
-  start(hub: Hub, http: HttpRoutes): Promise<void>;
+  /** Mounts webhook routes, opens sockets, starts pollers: everything a channel needs of the core comes in `ctx`. */
+  start(ctx: ChannelContext): Promise<void>;
   /**
    * Posts the request. `delivery.attempt` counts earlier starts of this delivery (0 the first time): when
    * it is above 0 an earlier try may have posted before it died, and a channel that can find its own
@@ -55,6 +58,46 @@ export interface Channel {
   validateRecipient?(to: string | undefined): string | undefined;
   /** For /readyz and `switchboard doctor`: is the platform reachable with these credentials, and what is missing. */
   check?(): Promise<ChannelCheck>;
+}
+
+/** All a channel may know of the core. `config` is its own settings, as its plug-in's schema parsed them. */
+export interface ChannelContext<Settings = unknown> {
+  hub: Hub;
+  http: HttpRoutes;
+  log: Logger;
+  /** A lease named within this channel: exactly one hub process at a time runs the work it guards (a poller, an IMAP IDLE loop). */
+  lease(name: string): Lease;
+  /**
+   * True the first time `key` is seen, within `ttlMs`, by any process of this deployment (Redis SET NX);
+   * false for a repeat. Keys are namespaced by channel. Use channels/kit/duplicate-guard.ts rather than this directly.
+   */
+  once(key: string, ttlMs: number): Promise<boolean>;
+  config: Settings;
+}
+
+/** A singleton loop's right to run: held by one process at a time, taken over when its holder dies. */
+export interface Lease {
+  /** True while this process holds the lease and runs its work. */
+  readonly held: boolean;
+  /**
+   * Keeps trying to take the lease; while it holds it, runs `work`, whose signal aborts when the lease
+   * is lost (the process could not renew it in time) or stop() is called. Work should run until then;
+   * if it ends earlier the lease is given back and taken again after a pause, here or elsewhere.
+   */
+  run(work: (signal: AbortSignal) => Promise<void>): void;
+  /** Stops trying, aborts the work, waits for it to end and gives the lease back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A channel as the registry (channels/index.ts) knows it: its name, the zod schema that reads its own
+ * section of the environment into its settings, and the factory. A schema failure turns the channel off
+ * with the first issue as the reason, e.g. "SLACK_BOT_TOKEN is not set".
+ */
+export interface ChannelPlugin<Settings = unknown> {
+  readonly name: ChannelName;
+  readonly settings: z.ZodType<Settings>;
+  create(settings: Settings, log: Logger): Channel;
 }
 
 export interface DeliveryAttempt {

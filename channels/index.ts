@@ -1,28 +1,48 @@
 import type { Logger } from 'pino';
-import type { Config } from '../src/config.js';
 import { CHANNEL_NAMES, type ChannelName } from '../src/domain/types.js';
-import type { Channel } from './channel.js';
-import { createSlackChannel } from './slack/index.js';
-import { createWebChannel } from './web/index.js';
+import type { Channel, ChannelContext, ChannelPlugin } from './channel.js';
+import { configureChannel, notYetBuilt, type Env } from './kit/settings.js';
+import { slack } from './slack/index.js';
+import { web } from './web/index.js';
+
+/** Every channel: one line each. A channel reads its own settings from the environment (see ChannelPlugin). */
+const PLUGINS: Record<ChannelName, ChannelPlugin<unknown>> = {
+  web,
+  slack,
+  discord: notYetBuilt('discord', 'Discord', 'DISCORD_BOT_TOKEN'),
+  telegram: notYetBuilt('telegram', 'Telegram', 'TELEGRAM_BOT_TOKEN'),
+  email: notYetBuilt('email', 'email', 'SMTP_URL'),
+  sqs: notYetBuilt('sqs', 'SQS', 'SQS_RESPONSE_QUEUE_URL'),
+};
+
+/** Builds each enabled channel's context (see src/channel-context.ts). */
+export interface ChannelContexts {
+  contextFor<Settings>(name: ChannelName, config: Settings): ChannelContext<Settings>;
+}
+
+interface Enabled {
+  channel: Channel;
+  settings: unknown;
+}
 
 /** The enabled channels, and for every other one the reason it is off (for 422s, /readyz, doctor). */
 export class ChannelRegistry {
   constructor(
-    private readonly enabled: Map<ChannelName, Channel>,
+    private readonly enabled: Map<ChannelName, Enabled>,
     private readonly disabled: Map<ChannelName, string>,
   ) {}
 
   get(name: ChannelName): Channel | undefined {
-    return this.enabled.get(name);
+    return this.enabled.get(name)?.channel;
   }
 
   all(): Channel[] {
-    return [...this.enabled.values()];
+    return [...this.enabled.values()].map((e) => e.channel);
   }
 
-  /** Channels whose deliveries need no jobs (see Channel.inline). */
-  inlineNames(): ChannelName[] {
-    return this.all().filter((c) => c.inline).map((c) => c.name);
+  /** Starts every enabled channel with its own context and settings. */
+  async start(contexts: ChannelContexts): Promise<void> {
+    for (const [name, { channel, settings }] of this.enabled) await channel.start(contexts.contextFor(name, settings));
   }
 
   offReason(name: ChannelName): string | undefined {
@@ -37,31 +57,13 @@ export class ChannelRegistry {
   }
 }
 
-type Factory = (config: Config, log: Logger) => { channel?: Channel; disabledReason?: string };
-
-const notYetBuilt =
-  (name: string, tokenVar: keyof Config): Factory =>
-  (config) => ({
-    disabledReason: config[tokenVar]
-      ? `the ${name} channel is not in this build yet`
-      : `${tokenVar} is not set`,
-  });
-
-const FACTORIES: Record<ChannelName, Factory> = {
-  web: () => ({ channel: createWebChannel() }),
-  slack: createSlackChannel,
-  discord: notYetBuilt('Discord', 'DISCORD_BOT_TOKEN'),
-  telegram: notYetBuilt('Telegram', 'TELEGRAM_BOT_TOKEN'),
-  email: notYetBuilt('email', 'SMTP_URL'),
-  sqs: notYetBuilt('SQS', 'SQS_RESPONSE_QUEUE_URL'),
-};
-
-export function createChannels(config: Config, log: Logger): ChannelRegistry {
-  const enabled = new Map<ChannelName, Channel>();
+/** `config.env`: the environment each channel reads its own section of. */
+export function createChannels(config: { env: Env }, log: Logger): ChannelRegistry {
+  const enabled = new Map<ChannelName, Enabled>();
   const disabled = new Map<ChannelName, string>();
   for (const name of CHANNEL_NAMES) {
-    const { channel, disabledReason } = FACTORIES[name](config, log.child({ channel: name }));
-    if (channel) enabled.set(name, channel);
+    const { channel, settings, disabledReason } = configureChannel(PLUGINS[name], config.env, log.child({ channel: name }));
+    if (channel) enabled.set(name, { channel, settings });
     else disabled.set(name, disabledReason ?? 'not configured');
   }
   return new ChannelRegistry(enabled, disabled);

@@ -3,21 +3,22 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { createChannels, type ChannelRegistry } from '../channels/index.js';
+import { createChannelContexts } from './channel-context.js';
 import type { Config } from './config.js';
 import type { Request } from './domain/types.js';
 import { registerApi } from './http/api.js';
-import { createMetrics } from './http/metrics.js';
 import { registerOps } from './http/ops.js';
 import { presentRequest, type PresentOptions } from './http/present.js';
 import { beginDrain } from './http/drain.js';
 import { createHttpServer } from './http/server.js';
 import { SwitchboardHub } from './hub.js';
+import type { CallbackContext, JobContext } from './jobs/context.js';
+import { createFollowUps } from './jobs/follow-ups.js';
 import { createQueue, redisConnection } from './jobs/queue.js';
 import { OutboxRelay } from './jobs/relay.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { createWorker } from './jobs/worker.js';
-import { attemptCallback } from './jobs/callback.js';
-import type { JobContext } from './jobs/context.js';
+import { createMetrics } from './metrics.js';
 import { createKeyVerifier } from './store/api-keys.js';
 import { connect, runMigrations, type Db } from './store/db.js';
 import { overdueRequestIds } from './store/requests.js';
@@ -49,6 +50,8 @@ export interface App {
   http: FastifyInstance;
   hub: SwitchboardHub;
   db: Db;
+  /** The outbox relay (bench diagnostics switch it off). */
+  relay: OutboxRelay;
   channels: ChannelRegistry;
   webhookSecret: string;
   listen(port: number, host: string): Promise<string>;
@@ -76,33 +79,26 @@ export async function createApp(o: AppOptions): Promise<App> {
   const metrics = createMetrics(db);
   const channels = createChannels(config, log);
   const webhookTimeoutMs = o.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  let jobs: JobContext | undefined;
-  const inlineCallbacks = new Set<string>();
+  const present = (r: Request, opts?: PresentOptions) => presentRequest(r, config.publicUrl, tokens, opts);
+  const callbacks: CallbackContext = { db, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
+    callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE };
+  // What this process does after each commit of the hub: the hub only reports, these do the work.
+  const followUps = createFollowUps({ relay, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit });
   const hub = new SwitchboardHub({
-    db, relay, wakeups, channels, tokens, metrics, log, publicUrl: config.publicUrl,
-    callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, crashAfterCommit: o.crashAfterCommit,
+    db, channels, tokens, publicUrl: config.publicUrl, callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, events: followUps,
     // Longer than one attempt can take, so the backstop never races a live first attempt.
     callbackBackstopMs: webhookTimeoutMs + 5000,
-    sendCallback(request) {
-      // Beyond this many in flight, the outbox backstop sends the rest.
-      if (!jobs || inlineCallbacks.size >= 256) return;
-      inlineCallbacks.add(request.id);
-      attemptCallback(jobs, request.id, request)
-        .catch((err) => log.warn({ err, requestId: request.id }, 'first webhook attempt failed to run; the outbox backstop will retry'))
-        .finally(() => inlineCallbacks.delete(request.id));
-    },
   });
-  const present = (r: Request, opts?: PresentOptions) => presentRequest(r, config.publicUrl, tokens, opts);
-  jobs = { db, hub, channels, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
-    callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE };
+  const jobs: JobContext = { ...callbacks, hub, channels };
 
   const http = createHttpServer(log);
   registerOps(http, {
     metrics, channels, publicUrl: config.publicUrl, metricsToken: config.METRICS_TOKEN,
     checks: { postgres: () => db.sql`select 1`, redis: () => redis.queue.ping() },
   });
-  await registerApi(http, { db, hub, wakeups, present, verifyKey: createKeyVerifier(db, config.SWITCHBOARD_API_KEY) });
-  for (const channel of channels.all()) await channel.start(hub, http);
+  await registerApi(http, { db, hub, relay, wakeups, present, verifyKey: createKeyVerifier(db, config.SWITCHBOARD_API_KEY) });
+  const channelContexts = await createChannelContexts({ redisUrl: o.redisUrl, prefix, hub, http, log });
+  await channels.start(channelContexts);
 
   let worker: Worker | undefined;
   if (o.workers !== false) worker = createWorker(jobs, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16 });
@@ -117,7 +113,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   expirySweep.unref();
 
   return {
-    http, hub, db, channels, webhookSecret,
+    http, hub, db, relay, channels, webhookSecret,
     async listen(port, host) {
       return http.listen({ port, host });
     },
@@ -128,22 +124,18 @@ export async function createApp(o: AppOptions): Promise<App> {
       beginDrain(http);
       wakeups.drain();
       await new Promise((r) => setTimeout(r, o.drainGraceMs ?? DRAIN_GRACE_MS));
-      await waitUntilEmpty(inlineCallbacks, webhookTimeoutMs + 1000);
+      await followUps.whenIdle(webhookTimeoutMs + 1000);
       // Keep-alive sockets turn idle as their last responses go out; close them as they do.
       const idle = setInterval(() => http.server.closeIdleConnections(), 100);
       await http.close().finally(() => clearInterval(idle));
       await worker?.close();
       await relay.stop();
       for (const channel of channels.all()) await channel.stop().catch((err) => log.warn({ err }, 'channel stop failed'));
+      await channelContexts.close();
       await wakeups.stop();
       await queue.close();
       await Promise.all(Object.values(redis).map((r) => r.quit().catch(() => r.disconnect())));
       await db.sql.end({ timeout: 5 });
     },
   };
-}
-
-async function waitUntilEmpty(set: Set<unknown>, maxMs: number): Promise<void> {
-  const deadline = Date.now() + maxMs;
-  while (set.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }

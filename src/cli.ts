@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { doctor } from './doctor.js';
-import { resolveDatabaseForCli } from './infra.js';
+import { resolveDatabaseForCli } from './local/infra.js';
 import { createLogger } from './log.js';
 import { serve } from './main.js';
 import { DEFAULT_SCOPES, parseScopes, ScopeError, SCOPES } from './domain/scopes.js';

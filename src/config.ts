@@ -2,43 +2,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const optional = z
+/** An environment variable that may be unset: trimmed, and unset when empty. */
+export const envVar = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** The hub's own settings; channels' settings are theirs (see Config.env). */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: optional,
-  DATABASE_URL: optional,
-  REDIS_URL: optional,
+  PUBLIC_URL: envVar,
+  DATABASE_URL: envVar,
+  REDIS_URL: envVar,
   SWITCHBOARD_DATA_DIR: z.string().default('./.switchboard'),
-  SWITCHBOARD_API_KEY: optional,
-  SWITCHBOARD_WEBHOOK_SECRET: optional,
+  SWITCHBOARD_API_KEY: envVar,
+  SWITCHBOARD_WEBHOOK_SECRET: envVar,
   SWITCHBOARD_CALLBACK_PRIVATE: z.enum(['allow', 'deny']).default('allow'),
   SWITCHBOARD_QUEUE_PREFIX: z.string().default('switchboard'),
   SWITCHBOARD_LOG_LEVEL: z.string().default('info'),
-  METRICS_TOKEN: optional,
-  SLACK_BOT_TOKEN: optional,
-  SLACK_SIGNING_SECRET: optional,
-  SLACK_APP_TOKEN: optional,
-  SLACK_API_URL: optional,
-  DISCORD_BOT_TOKEN: optional,
-  DISCORD_PUBLIC_KEY: optional,
-  DISCORD_APPLICATION_ID: optional,
-  DISCORD_API_URL: optional,
-  TELEGRAM_BOT_TOKEN: optional,
-  TELEGRAM_WEBHOOK_SECRET: optional,
-  TELEGRAM_API_ROOT: optional,
-  TELEGRAM_MODE: z.enum(['webhook', 'polling']).optional(),
-  SMTP_URL: optional,
-  IMAP_URL: optional,
-  EMAIL_FROM: optional,
-  EMAIL_REPLY_TO: optional,
-  SQS_RESPONSE_QUEUE_URL: optional,
-  AWS_REGION: optional,
-  AWS_ENDPOINT_URL_SQS: optional,
+  SWITCHBOARD_LOG_FORMAT: envVar.pipe(z.enum(['json', 'pretty']).optional()),
+  METRICS_TOKEN: envVar,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -46,6 +30,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config extends Env {
   publicUrl: string;
   dataDir: string;
+  /** The whole environment: each channel reads its own section of it (channels/<name>/config.ts). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Reads `.env` (if present) underneath the real environment: real variables win. */
@@ -72,5 +58,5 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readDo
   }
   const c = parsed.data;
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
-  return { ...c, publicUrl, dataDir: resolve(c.SWITCHBOARD_DATA_DIR) };
+  return { ...c, publicUrl, dataDir: resolve(c.SWITCHBOARD_DATA_DIR), env: { ...env } };
 }

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createChannels } from '../channels/index.js';
 import type { Config } from './config.js';
-import { resolveDatabaseForCli } from './infra.js';
-import { pingRedis } from './redis-local.js';
+import { resolveDatabaseForCli } from './local/infra.js';
+import { pingRedis } from './local/redis.js';
 import { connect } from './store/db.js';
 import { webhookSecretWarning } from './webhooks.js';
 

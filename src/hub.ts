@@ -1,40 +1,42 @@
-import type { Logger } from 'pino';
 import type { CapabilityTokens, Hub } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/index.js';
 import { auditedAnswer } from './domain/answer-text.js';
-import { decide } from './domain/decide.js';
-import { closedReason } from './domain/outcome-text.js';
-import { buildRequest } from './domain/build-request.js';
+import { decide, timeoutResponse } from './domain/decide.js';
+import { ConflictError, invalid, InvalidError, notFound } from './domain/errors.js';
+import { closedReason, VOTE_ALREADY_COUNTED } from './domain/outcome-text.js';
 import { createRequestSchema, issuesToErrors } from './domain/request-schema.js';
-import type { Answer, Request, RequestState, RespondResult, Response } from './domain/types.js';
-import { invalid, notFound, ProblemError } from './errors.js';
-import type { OutboxRelay } from './jobs/relay.js';
-import type { Wakeups } from './jobs/wakeups.js';
-import type { Metrics } from './http/metrics.js';
+import type { Answer, Request, RespondResult, Response } from './domain/types.js';
 import type { Db } from './store/db.js';
+import { buildRequest } from './store/new-request.js';
 import * as store from './store/requests.js';
 import { castVote } from './store/votes.js';
 import { checkCallbackUrl } from './webhooks.js';
 
+/**
+ * What the hub tells its process after each change it commits, and nothing more: the follow-up work
+ * (relay poke, wake-ups, the first webhook attempt, metrics) is wired to these in src/app.ts.
+ * Called synchronously; a listener must not throw.
+ */
+export interface HubEvents {
+  /** A request was stored (not on an Idempotency-Key replay). */
+  created(request: Request): void;
+  /** A vote was counted and the quorum is not reached yet. */
+  voted(request: Request): void;
+  /** This process's claim closed the request: resolved, expired or cancelled, as read right after the commit. */
+  decided(request: Request): void;
+}
+
 export interface HubDeps {
   db: Db;
-  relay: OutboxRelay;
-  wakeups: Wakeups;
   channels: ChannelRegistry;
   tokens: CapabilityTokens;
-  metrics: Metrics;
-  log: Logger;
   publicUrl: string;
   callbackPrivate: 'allow' | 'deny';
   /** See Claim.callbackBackstopMs. */
   callbackBackstopMs: number;
-  /** Called in the winning process right after a decision with a callback commits. */
-  sendCallback?: (request: Request) => void;
-  /** Test failpoint: die right after a decision commits, before any follow-up runs. */
-  crashAfterCommit?: boolean;
+  events: HubEvents;
 }
 
-const TIMEOUT_RESPONDER = { channel: 'api', id: 'timeout', name: 'Timeout' } as const;
 
 /** The only writer of request state: create, respond, expire, cancel. */
 export class SwitchboardHub implements Hub {
@@ -44,11 +46,6 @@ export class SwitchboardHub implements Hub {
   constructor(private readonly d: HubDeps) {
     this.tokens = d.tokens;
     this.publicUrl = d.publicUrl;
-  }
-
-  /** Moves freshly committed outbox rows (e.g. a requeued webhook) into the queue now. */
-  pokeRelay(): void {
-    this.d.relay.poke();
   }
 
   get(requestId: string): Promise<Request | undefined> {
@@ -62,9 +59,7 @@ export class SwitchboardHub implements Hub {
   async create(body: unknown, apiKeyId: string, idempotencyKey?: string): Promise<{ request: Request; replay: boolean }> {
     const parsed = createRequestSchema.safeParse(body);
     if (!parsed.success) {
-      throw new ProblemError(422, 'Unprocessable Content', 'The request body is not valid.', {
-        errors: issuesToErrors(parsed.error),
-      });
+      throw new InvalidError(issuesToErrors(parsed.error), 'The request body is not valid.');
     }
     const input = parsed.data;
     input.recipients.forEach((r, i) => {
@@ -77,18 +72,16 @@ export class SwitchboardHub implements Hub {
       const problem = await checkCallbackUrl(input.callback_url, this.d.callbackPrivate);
       if (problem) throw invalid('callback_url', problem);
     }
-    const inline = new Set<string>(this.d.channels.inlineNames());
-    const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => inline.has(c));
+    const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => this.d.channels.get(c)?.inline === true);
     const created = await store.insertRequest(this.d.db, n);
     if (created) {
-      this.d.relay.poke();
-      this.d.metrics.requestsCreated.inc();
+      this.d.events.created(created);
       return { request: created, replay: false };
     }
     const existing = await store.findByIdempotencyKey(this.d.db, apiKeyId, idempotencyKey!);
-    if (!existing) throw new ProblemError(409, 'Conflict', 'A concurrent request with this Idempotency-Key is being created.');
+    if (!existing) throw new ConflictError('A concurrent request with this Idempotency-Key is being created.');
     if (existing.idempotency_hash !== n.row.idempotency_hash) {
-      throw new ProblemError(409, 'Conflict', 'This Idempotency-Key was already used with a different body.');
+      throw new ConflictError('This Idempotency-Key was already used with a different body.');
     }
     return { request: (await this.get(existing.id))!, replay: true };
   }
@@ -114,18 +107,17 @@ export class SwitchboardHub implements Hub {
       eventType: 'request.resolved',
       eventData: { responder: response.responder, value: response.value },
     });
-    return this.afterClaim(request.id, won, 'resolved');
+    return this.afterClaim(request.id, won);
   }
 
   private async vote(request: Request, response: Response): Promise<RespondResult> {
     const outcome = await castVote(this.d.db, request, response, this.claimSettings());
     if (outcome === 'closed') return this.lost(request.id);
-    if (outcome.decided) return this.afterClaim(request.id, outcome.claimed, 'resolved');
-    await this.d.wakeups.publish({ requestId: request.id, event: 'request.vote' });
+    if (outcome.decided) return this.afterClaim(request.id, outcome.claimed);
     const current = (await this.get(request.id))!;
-    return outcome.duplicate
-      ? { status: 'counted', request: current, reason: 'Your vote was already counted.' }
-      : { status: 'counted', request: current };
+    if (outcome.duplicate) return { status: 'counted', request: current, reason: VOTE_ALREADY_COUNTED };
+    this.d.events.voted(current);
+    return { status: 'counted', request: current };
   }
 
   /** Expiry: the same claim, applying on_timeout's value if the request has one. */
@@ -133,9 +125,7 @@ export class SwitchboardHub implements Hub {
     const request = await this.get(requestId);
     if (!request || request.state !== 'pending') return request;
     const fallback = request.on_timeout;
-    const response: Response | null = fallback
-      ? { value: fallback.value, comment: fallback.comment ?? null, fields: {}, responder: { ...TIMEOUT_RESPONDER }, responded_at: new Date().toISOString() }
-      : null;
+    const response = timeoutResponse(request);
     const claimed = await this.claim({
       id: requestId,
       state: 'expired',
@@ -144,7 +134,7 @@ export class SwitchboardHub implements Hub {
       eventType: 'request.expired',
       eventData: { on_timeout: fallback },
     });
-    return (await this.afterClaim(requestId, claimed, 'expired')).request;
+    return (await this.afterClaim(requestId, claimed)).request;
   }
 
   async cancel(requestId: string, reason?: string): Promise<RespondResult> {
@@ -157,31 +147,21 @@ export class SwitchboardHub implements Hub {
       eventData: reason ? { reason } : {},
     });
     if (!claimed && !(await this.get(requestId))) throw notFound(`Request ${requestId}`);
-    return this.afterClaim(requestId, claimed, 'cancelled');
+    return this.afterClaim(requestId, claimed);
   }
 
-  private claim(c: Omit<store.Claim, 'inlineChannels' | 'callbackBackstopMs'>) {
+  private claim(c: Omit<store.Claim, 'callbackBackstopMs'>) {
     return store.claimRequest(this.d.db.sql, { ...c, ...this.claimSettings() });
   }
 
   private claimSettings() {
-    return { inlineChannels: this.d.channels.inlineNames(), callbackBackstopMs: this.d.callbackBackstopMs };
+    return { callbackBackstopMs: this.d.callbackBackstopMs };
   }
 
-  private async afterClaim(
-    requestId: string,
-    claimed: store.Claimed | undefined,
-    state: Exclude<RequestState, 'pending'>,
-  ): Promise<RespondResult> {
+  private async afterClaim(requestId: string, claimed: boolean): Promise<RespondResult> {
     if (!claimed) return this.lost(requestId);
-    if (this.d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
-    this.d.relay.poke();
-    this.d.wakeups.publish({ requestId, event: `request.${state}` }).catch((err) => {
-      this.d.log.warn({ err, requestId }, 'wake-up publish failed; waiters will see the change on their next poll');
-    });
-    this.d.metrics.decided(state, claimed.closed_at.getTime() - claimed.created_at.getTime());
     const request = (await this.get(requestId))!;
-    if (claimed.has_callback) this.d.sendCallback?.(request);
+    this.d.events.decided(request);
     return { status: 'won', request };
   }
 

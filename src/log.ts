@@ -1,11 +1,25 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
-/**
- * Structured logs; anything that could carry a secret is redacted by path. `buffered` (the server)
- * writes asynchronously, so a busy hub coalesces log lines instead of paying a syscall per line;
- * call flushLogs before exiting.
- */
-export function createLogger(level: string, buffered = false): Logger {
+/** `json` for machines (CI, pipes, log shippers); `pretty` for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** An explicit format (SWITCHBOARD_LOG_FORMAT) wins; otherwise pretty exactly when stdout is a terminal. */
+export function chooseLogFormat(requested: LogFormat | undefined, stdoutIsTTY: boolean | undefined): LogFormat {
+  return requested ?? (stdoutIsTTY ? 'pretty' : 'json');
+}
+
+export interface LoggerOptions {
+  /**
+   * Write asynchronously (the server): a busy hub coalesces log lines instead of paying a syscall
+   * per line; call flushLogs before exiting.
+   */
+  buffered?: boolean;
+  format?: LogFormat;
+}
+
+/** Structured logs to stdout; anything that could carry a secret is redacted by path. */
+export function createLogger(level: string, { buffered = false, format = 'json' }: LoggerOptions = {}): Logger {
   const options = {
     level,
     redact: {
@@ -13,7 +27,25 @@ export function createLogger(level: string, buffered = false): Logger {
       censor: '[redacted]',
     },
   };
+  if (format === 'pretty') return pino(options, prettyStdout(buffered));
   return buffered ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options);
+}
+
+/**
+ * One line per entry (an error's stack excepted), coloured when the terminal supports it
+ * (pino-pretty's rule: NO_COLOR, FORCE_COLOR and CI are honoured). The formatter runs in this
+ * thread in front of the same stdout destination the JSON path uses, so flushLogs still drains
+ * every line before the process exits (pino-pretty's own stream has no flush for pino to call,
+ * and a worker transport would add a thread for nothing). Redaction has happened by then.
+ */
+function prettyStdout(buffered: boolean): DestinationStream {
+  const stdout = pino.destination({ dest: 1, sync: !buffered });
+  const prettify = prettyFactory({ ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
+  const stream: DestinationStream & Pick<typeof stdout, 'flush'> = {
+    write: (line) => stdout.write(prettify(line)),
+    flush: (done) => stdout.flush(done),
+  };
+  return stream;
 }
 
 export function flushLogs(log: Logger): Promise<void> {

@@ -2,14 +2,15 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { resolveInfra } from './infra.js';
-import { createLogger, flushLogs } from './log.js';
+import { resolveInfra } from './local/infra.js';
+import { chooseLogFormat, createLogger, flushLogs } from './log.js';
 import { SCOPES } from './domain/scopes.js';
 import { countApiKeys, createApiKey } from './store/api-keys.js';
 
 /** `switchboard serve`: one process with the API, channel webhooks and workers. */
 export async function serve(config: Config): Promise<void> {
-  const log = createLogger(config.SWITCHBOARD_LOG_LEVEL, true);
+  const format = chooseLogFormat(config.SWITCHBOARD_LOG_FORMAT, process.stdout.isTTY);
+  const log = createLogger(config.SWITCHBOARD_LOG_LEVEL, { buffered: true, format });
   const infra = await resolveInfra(config, log);
   const app = await createApp({
     config,

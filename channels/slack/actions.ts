@@ -5,25 +5,30 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isApprover } from '../../src/domain/identity.js';
+import { NOT_APPROVER } from '../../src/domain/outcome-text.js';
 import { outcomeOf, type Outcome, type Request, type RespondResult } from '../../src/domain/types.js';
 import type { Hub } from '../channel.js';
+import type { DuplicateGuard } from '../kit/duplicate-guard.js';
+import { answerReply } from '../kit/reply.js';
 import { type SlackApi, retrying } from './client.js';
 import { decodeOrigin, isUserId, parseAction, viewKindOf, type ViewKind, type ViewOrigin } from './codec.js';
 import { parseSubmission, renderModal, type Submission, viewKindFor } from './modal.js';
 import { isOurTeam } from './receiver.js';
-import { closedNotice } from './outcome.js';
+import { closedNotice, slackText } from './outcome.js';
 import type { SlackMessage } from './render.js';
 
 export interface ActionContext {
   api: SlackApi;
   hub: Hub;
   log: Logger;
+  /** Slack's retries of an interaction or event (same trigger_id / event_id) do nothing twice, in any hub process. */
+  duplicates: DuplicateGuard;
   /** The message for a request as it stands: pending with buttons, or closed with its outcome. */
   render(request: Request, outcome?: Outcome): Promise<SlackMessage>;
 }
 
 export const NOTICE = {
-  notApprover: 'You are not an approver for this request.',
+  notApprover: NOT_APPROVER,
   unknownAction: 'Switchboard does not recognise this button. The message may come from an older version; ask for a new request.',
   tampered: 'This button does not belong to a Switchboard request it can find, so nothing was recorded.',
   noRequest: 'This request no longer exists, so nothing was recorded.',
@@ -37,27 +42,7 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
-/** Remembers recently seen deliveries (trigger_id / event_id) so Slack's retries do nothing twice. */
-class RecentKeys {
-  private readonly seen = new Map<string, number>();
-  constructor(
-    private readonly ttlMs = 15 * 60 * 1000,
-    private readonly max = 10_000,
-  ) {}
-
-  /** True if `key` was seen already; records it otherwise. */
-  check(key: string, now = Date.now()): boolean {
-    const at = this.seen.get(key);
-    if (at !== undefined && now - at < this.ttlMs) return true;
-    this.seen.set(key, now);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
-    return false;
-  }
-}
-
 export function registerListeners(app: App, ctx: ActionContext): void {
-  const recent = new RecentKeys();
-
   app.use(async (args) => {
     const body = obj(args.body);
     const ack = (args as { ack?: (r?: unknown) => Promise<void> }).ack;
@@ -69,7 +54,7 @@ export function registerListeners(app: App, ctx: ActionContext): void {
       return settle();
     }
     const key = str(body.trigger_id) ?? str(body.event_id);
-    if (key && recent.check(`${String(body.type)}:${key}`)) {
+    if (key && (await ctx.duplicates.isRepeat(`${String(body.type)}:${key}`))) {
       ctx.log.info({ type: body.type }, 'slack: ignored a repeated delivery');
       return settle();
     }
@@ -199,24 +184,13 @@ async function answer(ctx: ActionContext, reply: Reply, requestId: string, submi
   await report(ctx, reply, result);
 }
 
+/** The clicker's copy shows the request as it now stands, and anything but a win is also told privately. */
 async function report(ctx: ActionContext, reply: Reply, result: RespondResult): Promise<void> {
-  const request = result.request;
-  switch (result.status) {
-    case 'won':
-      return reply.show(request);
-    case 'closed':
-      await reply.tell(closedNotice(request));
-      return reply.show(request);
-    case 'counted': {
-      // Re-read: a vote from elsewhere may have closed it since, and a stale "pending" render must not win.
-      await reply.show((await ctx.hub.get(request.id)) ?? request);
-      return reply.tell(result.reason ?? `Your approval is counted: ${request.votes.length} of ${request.quorum}.`);
-    }
-    case 'forbidden':
-      return reply.tell(NOTICE.notApprover);
-    case 'invalid': {
-      const detail = result.reason ?? result.errors?.map((e) => `${e.path}: ${e.message}`).join('; ') ?? 'invalid answer';
-      return reply.tell(`Your answer was not accepted: ${detail}`);
-    }
+  const { status, text, refresh } = answerReply(result, slackText);
+  if (refresh) {
+    // Re-read after a counted vote: a vote from elsewhere may have closed it since, and a stale "pending" render must not win.
+    const current = status === 'counted' ? ((await ctx.hub.get(result.request.id)) ?? result.request) : result.request;
+    await reply.show(current);
   }
+  if (status !== 'won') await reply.tell(text);
 }

@@ -3,12 +3,14 @@
 // on the hub's own server (POST /slack/events) or over Socket Mode when SLACK_APP_TOKEN is set.
 import { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Config } from '../../src/config.js';
 import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
-import { type Channel, type ChannelCheck, ChannelError, type DeliveryAttempt, type Hub, type HttpRoutes } from '../channel.js';
+import { type Channel, type ChannelCheck, type ChannelContext, ChannelError, type ChannelPlugin, type DeliveryAttempt, type Hub } from '../channel.js';
+import { DuplicateGuard } from '../kit/duplicate-guard.js';
+import { configureChannel, type Configured, type Env } from '../kit/settings.js';
 import { registerListeners } from './actions.js';
 import { SlackApi, SlackApiError } from './client.js';
 import { isConversationId, isTs, isUserId, requestMetadata } from './codec.js';
+import { slackSettings, type SlackSettings } from './config.js';
 import { findEarlierPost, UnpostedStarts } from './earlier-post.js';
 import { boltLogger } from './log.js';
 import { FastifyReceiver } from './receiver.js';
@@ -31,14 +33,7 @@ const WITHOUT: Record<(typeof OPTIONAL_SCOPES)[number], string> = {
 const HISTORY_LIMIT = 4;
 const SOCKET_CONNECT_WAIT_MS = 10_000;
 
-export interface SlackChannelOptions {
-  botToken: string;
-  signingSecret?: string;
-  /** Set: Socket Mode; unset: HTTP mode on the hub's server. */
-  appToken?: string;
-  apiUrl?: string;
-  log: Logger;
-}
+export type SlackChannelOptions = SlackSettings & { log: Logger };
 
 export class SlackChannel implements Channel {
   readonly name = 'slack' as const;
@@ -58,7 +53,8 @@ export class SlackChannel implements Channel {
     return this.opts.appToken ? 'socket' : 'http';
   }
 
-  async start(hub: Hub, http: HttpRoutes): Promise<void> {
+  async start(ctx: ChannelContext): Promise<void> {
+    const { hub, http } = ctx;
     this.hub = hub;
     const logger = boltLogger(this.log);
     // Separate objects: the Socket Mode client writes its own retry settings into the one it gets.
@@ -74,7 +70,7 @@ export class SlackChannel implements Channel {
     app.error(async (err) => {
       this.log.error({ err: err.message }, 'slack: listener failed');
     });
-    registerListeners(app, { api: this.api, hub, log: this.log, render: (r, o) => this.message(r, o) });
+    registerListeners(app, { api: this.api, hub, log: this.log, duplicates: new DuplicateGuard(ctx), render: (r, o) => this.message(r, o) });
     this.app = app;
     if (this.receiver) await this.receiver.mount(http);
     // Learn our team early (it guards every inbound payload); a failure here is retried on first use.
@@ -183,17 +179,14 @@ export function slackTarget(to: string | undefined): { kind: 'user' | 'conversat
   return { error: `not a Slack recipient: ${JSON.stringify(t.slice(0, 100))} (use a channel id C…, a user id U… or #channel-name)` };
 }
 
-/** Off without SLACK_BOT_TOKEN; in HTTP mode (no SLACK_APP_TOKEN) SLACK_SIGNING_SECRET is required. */
-export function createSlackChannel(config: Config, log: Logger): { channel?: Channel; disabledReason?: string } {
-  const botToken = config.SLACK_BOT_TOKEN;
-  if (!botToken) return { disabledReason: 'SLACK_BOT_TOKEN is not set' };
-  if (!/^(xoxb-|xoxe\.xoxb-)/.test(botToken)) return { disabledReason: 'SLACK_BOT_TOKEN must be a bot token (xoxb-…)' };
-  const appToken = config.SLACK_APP_TOKEN;
-  if (appToken && !appToken.startsWith('xapp-')) return { disabledReason: 'SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode' };
-  if (!appToken && !config.SLACK_SIGNING_SECRET) {
-    return { disabledReason: 'SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' };
-  }
-  return {
-    channel: new SlackChannel({ botToken, signingSecret: config.SLACK_SIGNING_SECRET, appToken, apiUrl: config.SLACK_API_URL, log }),
-  };
+/** The registry's entry: settings from SLACK_* (config.ts), one SlackChannel. */
+export const slack: ChannelPlugin<SlackSettings> = {
+  name: 'slack',
+  settings: slackSettings,
+  create: (settings, log) => new SlackChannel({ ...settings, log }),
+};
+
+/** The Slack channel from the environment, or why it is off. */
+export function createSlackChannel(config: { env: Env }, log: Logger): Configured<SlackSettings> {
+  return configureChannel(slack, config.env, log);
 }

@@ -1,11 +1,15 @@
 // A Bolt receiver on the hub's own fastify server: `POST /slack/events` takes the raw body, verifies
 // Slack's v0 signature with Bolt's own verifier (plus a future-timestamp check Bolt lacks), refuses
 // other teams, and hands the parsed payload to Bolt. The HTTP answer goes out as soon as a listener
-// acks; the listener's slower work (hub.respond, chat.update) continues after it.
+// acks (or by Slack's deadline); the listener's slower work (hub.respond, chat.update) continues after it.
 import { parse as parseQuery } from 'node:querystring';
 import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { HttpRoutes } from '../channel.js';
+import { AckDeadline } from '../kit/ack.js';
+import { problem } from '../kit/problem.js';
+import { header, rawPost } from '../kit/raw-route.js';
 import type { Identity } from './client.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -13,7 +17,6 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 const MAX_SKEW_S = 5 * 60;
 /** Slack waits 3 s for an answer; if no listener has acked by then, answer anyway. */
 const ACK_DEADLINE_MS = 2500;
-const BODY_LIMIT = 1024 * 1024;
 
 export interface FastifyReceiverOptions {
   signingSecret: string;
@@ -24,15 +27,6 @@ export interface FastifyReceiverOptions {
 }
 
 type Body = Record<string, unknown>;
-
-function problem(reply: FastifyReply, status: number, title: string, detail: string) {
-  return reply.code(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
-}
-
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** True when the payload comes from the workspace (or Enterprise Grid org) the bot token belongs to. */
 export function isOurTeam(body: Body, us: Identity): boolean {
@@ -46,7 +40,7 @@ export function isOurTeam(body: Body, us: Identity): boolean {
 
 export class FastifyReceiver implements Receiver {
   private app?: App;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly deadline = new AckDeadline(ACK_DEADLINE_MS);
   private readonly now: () => number;
 
   constructor(private readonly opts: FastifyReceiverOptions) {
@@ -61,16 +55,11 @@ export class FastifyReceiver implements Receiver {
 
   /** Waits (a little) for listeners still working after their ack. */
   async stop(): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5000).unref())]);
+    await this.deadline.drain();
   }
 
-  /** Mounts the route in its own encapsulated scope, so the raw-body parser touches nothing else. */
-  async mount(http: FastifyInstance, path = SLACK_EVENTS_PATH): Promise<void> {
-    await http.register(async (scope) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
-      scope.post(path, { bodyLimit: BODY_LIMIT }, (req, reply) => this.handle(req, reply));
-    });
+  async mount(http: HttpRoutes, path = SLACK_EVENTS_PATH): Promise<void> {
+    await rawPost(http, path, (req, reply, raw) => this.handle(req, reply, raw.toString('utf8')));
   }
 
   private verify(req: FastifyRequest, raw: string): string | undefined {
@@ -113,17 +102,16 @@ export class FastifyReceiver implements Receiver {
     }
   }
 
-  private async handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  private async handle(req: FastifyRequest, reply: FastifyReply, raw: string): Promise<unknown> {
     // Slack's SSL check is unsigned by design; answer it and read nothing else from it.
     if (/^ssl_check=1(&|$)/.test(raw) && !raw.includes('payload=')) return reply.code(200).send();
     const bad = this.verify(req, raw);
     if (bad) {
       this.opts.log.warn({ reason: bad }, 'slack: rejected an unsigned or badly signed request');
-      return problem(reply, 401, 'Unauthorized', `Slack request verification failed: ${bad}`);
+      return problem(reply, 401, `Slack request verification failed: ${bad}`);
     }
     const body = this.parse(req, raw);
-    if (typeof body === 'string') return problem(reply, 400, 'Bad Request', body);
+    if (typeof body === 'string') return problem(reply, 400, body);
     if (body.type === 'url_verification') return reply.code(200).send({ challenge: String(body.challenge ?? '') });
 
     let us: Identity;
@@ -131,57 +119,33 @@ export class FastifyReceiver implements Receiver {
       us = await this.opts.identity();
     } catch (err) {
       this.opts.log.error({ err: (err as Error).message }, 'slack: cannot identify the bot (auth.test)');
-      return problem(reply, 503, 'Service Unavailable', 'Slack is not reachable to check this request');
+      return problem(reply, 503, 'Slack is not reachable to check this request');
     }
     if (!isOurTeam(body, us)) {
       this.opts.log.warn({ type: body.type }, 'slack: refused a payload from another team');
-      return problem(reply, 403, 'Forbidden', 'this Switchboard does not serve that Slack workspace');
+      return problem(reply, 403, 'this Switchboard does not serve that Slack workspace');
     }
     return this.dispatch(body, req, reply);
   }
 
   private async dispatch(body: Body, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const app = this.app;
-    if (!app) return problem(reply, 503, 'Service Unavailable', 'Slack channel not started');
-    let ack!: (response: unknown) => void;
-    const acked = new Promise<{ response: unknown }>((resolve) => {
-      let done = false;
-      ack = (response) => {
-        if (done) return;
-        done = true;
-        resolve({ response });
-      };
-    });
+    if (!app) return problem(reply, 503, 'Slack channel not started');
     const retry = header(req, 'x-slack-retry-num');
-    const event: ReceiverEvent = {
-      body,
-      retryNum: retry !== undefined && /^\d+$/.test(retry) ? Number(retry) : undefined,
-      retryReason: header(req, 'x-slack-retry-reason'),
-      ack: async (response?: unknown) => ack(response),
-    };
-    const processing = app.processEvent(event).then(
-      () => undefined,
-      (err: unknown) => err,
+    const outcome = await this.deadline.run<unknown>((ack) =>
+      app.processEvent({
+        body,
+        retryNum: retry !== undefined && /^\d+$/.test(retry) ? Number(retry) : undefined,
+        retryReason: header(req, 'x-slack-retry-reason'),
+        ack: async (response?: unknown) => ack(response),
+      } satisfies ReceiverEvent),
     );
-    this.inflight.add(processing);
-    void processing.finally(() => this.inflight.delete(processing));
-
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      acked,
-      processing.then((err) => ({ unacked: true as const, err })),
-      new Promise<{ unacked: true; err?: unknown }>((r) => (timer = setTimeout(() => r({ unacked: true }), ACK_DEADLINE_MS))),
-    ]);
-    clearTimeout(timer);
-    if ('response' in outcome) {
-      const { response } = outcome;
-      if (response === undefined || response === '') return reply.code(200).send();
-      return typeof response === 'string' ? reply.code(200).type('text/plain').send(response) : reply.code(200).send(response);
-    }
-    if (outcome.err) {
+    if (outcome.kind === 'failed') {
       this.opts.log.error({ err: (outcome.err as Error).message }, 'slack: processing failed before ack');
-      return problem(reply, 500, 'Internal Server Error', 'the Slack payload could not be processed');
+      return problem(reply, 500, 'the Slack payload could not be processed');
     }
-    return reply.code(200).send();
+    const response = outcome.kind === 'acked' ? outcome.response : undefined;
+    if (response === undefined || response === '') return reply.code(200).send();
+    return typeof response === 'string' ? reply.code(200).type('text/plain').send(response) : reply.code(200).send(response);
   }
 }

@@ -1,9 +1,10 @@
 // Pure Block Kit rendering of a request: the pending message with its buttons, and the settled message
-// with its outcome (worded in outcome.ts). No I/O; unit-tested on its own.
+// with its outcome (worded by src/domain/outcome-text.ts, marked up in outcome.ts). No I/O; unit-tested on its own.
 import type { types } from '@slack/bolt';
 import type { Option, Outcome, Request } from '../../src/domain/types.js';
 import { ACTION, isUserId, optionValue } from './codec.js';
-import { labelOf, outcomeEmoji, outcomeLine, plainOutcome, shortOutcome, slackDate, who } from './outcome.js';
+import { labelOf } from '../../src/domain/outcome-text.js';
+import { outcomeEmoji, outcomeLine, shortOutcome, slackDate, slackText, who } from './outcome.js';
 import { chunkText, escapeMrkdwn, markdownToMrkdwn, truncate } from './mrkdwn.js';
 
 type Block = types.KnownBlock;
@@ -60,7 +61,7 @@ export function renderPending(request: Request, opts: RenderOptions = {}): Slack
 /** The message after the request closed: same description, the outcome, no buttons. */
 export function renderClosed(request: Request, outcome: Outcome, opts: RenderOptions = {}): SlackMessage {
   const blocks = [...describe(request, opts), { type: 'divider' } as Block, ...outcomeBlocks(request, outcome)];
-  return { text: truncate(`${request.title} — ${plainOutcome(request, outcome)}`, LIMITS.fallbackText), blocks };
+  return { text: truncate(`${request.title} — ${shortOutcome({ ...request, state: outcome.state, response: outcome.response })}`, LIMITS.fallbackText), blocks };
 }
 
 function askVerb(request: Request): string {
@@ -122,7 +123,7 @@ function workflowLine(request: Request, history: Request[]): string[] {
 function deadlineLine(request: Request): string | undefined {
   if (!request.expires_at) return undefined;
   const when = slackDate(request.expires_at, '{date_short_pretty} at {time}');
-  const fallback = request.on_timeout ? ` · then *${escapeMrkdwn(labelOf(request, request.on_timeout.value))}*` : '';
+  const fallback = request.on_timeout ? ` · then ${slackText.strong(labelOf(request, request.on_timeout.value))}` : '';
   return `⏳ Answer by ${when}${fallback}`;
 }
 

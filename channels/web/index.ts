@@ -1,7 +1,9 @@
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { linkIdentity, WEB_PAGE_ID } from '../../src/domain/identity.js';
 import type { Answer, FieldValues, Request, Responder } from '../../src/domain/types.js';
-import type { Channel, Hub, HttpRoutes } from '../channel.js';
+import type { Channel, ChannelContext, ChannelPlugin, Hub } from '../channel.js';
+import { answerReply } from '../kit/reply.js';
 import { crossSiteReason } from './csrf.js';
 import { renderMessage, renderPage, type PageNotice } from './render.js';
 
@@ -50,7 +52,7 @@ export function createWebChannel(): Channel {
   return {
     name: 'web',
     inline: true,
-    async start(h: Hub, http: HttpRoutes) {
+    async start({ hub: h, http }: ChannelContext) {
       hub = h;
       publicOrigin = new URL(h.publicUrl).origin;
       await http.register(async (scope) => {
@@ -79,13 +81,9 @@ export function createWebChannel(): Channel {
           // The typed name is display data; unnamed links show as anonymous rather than as "page" or "#2".
           const name = typed ?? (link.named ? undefined : 'anonymous');
           const result = await hub.respond(toAnswer(link.request.id, { ...link.identity, ...(name ? { name } : {}) }, form));
-          const [status, notice]: [number, PageNotice] =
-            result.status === 'won' ? [200, { kind: 'ok', text: 'Thank you — your answer decided this request.' }]
-            : result.status === 'counted' ? [200, { kind: 'ok', text: result.reason ?? 'Thank you — your approval was counted.' }]
-            : result.status === 'closed' ? [409, { kind: 'info', text: result.reason ?? 'This request is closed.' }]
-            : result.status === 'forbidden' ? [403, { kind: 'error', text: result.reason ?? 'You may not answer this request.' }]
-            : [422, { kind: 'error', text: result.reason ?? 'That answer is not valid.' }];
-          return send(reply, status, page({ ...link, request: result.request }, req.params.token, notice));
+          const answered = answerReply(result);
+          const notice: PageNotice = { kind: answered.tone, text: answered.text };
+          return send(reply, answered.httpStatus, page({ ...link, request: result.request }, req.params.token, notice));
         });
       });
     },
@@ -111,6 +109,13 @@ export function createWebChannel(): Channel {
     return renderPage(link.request, { formToken: hub.tokens.formToken(token), notice, linkNote: linkNote(link) });
   }
 }
+
+/** The registry's entry: the web page needs no settings and is always on. */
+export const web: ChannelPlugin<Record<string, never>> = {
+  name: 'web',
+  settings: z.object({}).transform(() => ({})),
+  create: () => createWebChannel(),
+};
 
 function linkNote({ request, identity, named }: Link): string | undefined {
   if (named) return `This link is for ${identity.id}; your answer counts as theirs.`;

@@ -1,4 +1,5 @@
 import { escapeHtml as e, markdownToHtml } from '../../src/domain/markdown.js';
+import { outcomeSentence, type TextStyle } from '../../src/domain/outcome-text.js';
 import type { Field, Request } from '../../src/domain/types.js';
 
 export interface PageNotice {
@@ -63,16 +64,15 @@ function answerForm(r: Request, formToken: string): string {
 <div class="actions">${buttons}</div></form>`;
 }
 
+const html: TextStyle = { escape: e, strong: (t) => `<strong>${e(t)}</strong>` };
+
+/** "Approved by Ana via Slack." and when, in UTC. */
 function outcomeText(r: Request): string {
-  if (r.state === 'cancelled') return 'This request was cancelled.';
-  const resp = r.response;
-  if (r.state === 'expired') return resp ? `Expired; the default "${resp.value}" applied.` : 'This request expired without an answer.';
-  if (!resp) return `This request is ${r.state}.`;
-  const label = r.options.find((o) => o.value === resp.value)?.label ?? resp.value;
-  const by = e(resp.responder.name ?? resp.responder.id);
-  const what = label ? `<strong>${e(label)}</strong>` : 'Answered';
-  return `${what} by ${by} via ${e(resp.responder.channel)} · ${e(resp.responded_at)}`;
+  const at = r.closed_at ? ` <span class="meta">${e(utc(r.closed_at))}</span>` : '';
+  return `${outcomeSentence(r, html)}${at}`;
 }
+
+const utc = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 
 /** The request's own page: what is asked, and the form while it is pending. */
 export function renderPage(r: Request, { formToken, notice, linkNote }: PageOptions): string {

@@ -1,4 +1,4 @@
-import type { AnswerError } from './answer.js';
+import type { FieldError } from './errors.js';
 import { FIELD_NAME, LIMITS } from './limits.js';
 import { auditText, textProblem } from './text.js';
 import type { Answer } from './types.js';
@@ -8,8 +8,8 @@ import type { Answer } from './types.js';
  * came through (API, web page, Slack modal, …): each string within its limit (limits.ts) and
  * storable by Postgres. Messages and paths never echo what was sent.
  */
-export function answerTextErrors(answer: Answer): AnswerError[] {
-  const errors: AnswerError[] = [];
+export function answerTextErrors(answer: Answer): FieldError[] {
+  const errors: FieldError[] = [];
   const check = (path: string, value: string | undefined, max: number) => {
     const problem = value === undefined ? undefined : textProblem(value, max);
     if (problem) errors.push({ path, message: problem });

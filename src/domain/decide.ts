@@ -2,7 +2,7 @@
 // in-memory hub of the channel tests both decide with it.
 import { acceptAnswer, isCountedVote } from './answer.js';
 import { isApprover } from './identity.js';
-import { closedReason } from './outcome-text.js';
+import { closedReason, NOT_APPROVER } from './outcome-text.js';
 import type { Answer, Request, Response } from './types.js';
 
 export type Decision =
@@ -16,8 +16,15 @@ export type Decision =
 
 export function decide(request: Request, answer: Answer, now = new Date()): Decision {
   if (request.state !== 'pending') return { kind: 'closed', reason: closedReason(request) };
-  if (!isApprover(request, answer.responder)) return { kind: 'forbidden', reason: 'You are not an approver for this request.' };
+  if (!isApprover(request, answer.responder)) return { kind: 'forbidden', reason: NOT_APPROVER };
   const accepted = acceptAnswer(request, answer, now);
   if (!accepted.ok) return { kind: 'invalid', reason: accepted.reason, errors: accepted.errors };
   return isCountedVote(request, accepted.response.value) ? { kind: 'vote', response: accepted.response } : { kind: 'claim', response: accepted.response };
+}
+
+/** What an expiry stores as the response: on_timeout's value, answered by `api:timeout`, or nothing. */
+export function timeoutResponse(request: Pick<Request, 'on_timeout'>, now = new Date()): Response | null {
+  const fallback = request.on_timeout;
+  if (!fallback) return null;
+  return { value: fallback.value, comment: fallback.comment ?? null, fields: {}, responder: { channel: 'api', id: 'timeout', name: 'Timeout' }, responded_at: now.toISOString() };
 }

@@ -7,7 +7,7 @@ import { answerBodySchema, issuesToErrors } from '../domain/request-schema.js';
 import type { Scope } from '../domain/scopes.js';
 import { text } from '../domain/text.js';
 import type { Request, RespondResult } from '../domain/types.js';
-import { invalid, notFound, ProblemError } from '../errors.js';
+import { invalid, notFound } from '../domain/errors.js';
 import type { SwitchboardHub } from '../hub.js';
 import type { Wakeups } from '../jobs/wakeups.js';
 import type { Db } from '../store/db.js';
@@ -17,12 +17,14 @@ import { ID_PATTERN } from '../store/ids.js';
 import { listRequests } from '../store/requests.js';
 import { DRAIN_RETRY_AFTER_S } from './drain.js';
 import type { PresentOptions } from './present.js';
-import { sendProblem } from './problem.js';
+import { ProblemError, sendProblem } from './problem.js';
 import { streamEvents } from './sse.js';
 
 export interface ApiDeps {
   db: Db;
   hub: SwitchboardHub;
+  /** Moves freshly committed outbox rows (a requeued webhook) into the queue now. */
+  relay: { poke(): void };
   wakeups: Wakeups;
   verifyKey: (key: string) => Promise<ApiKey | undefined>;
   present: (r: Request, opts?: PresentOptions) => unknown;
@@ -167,7 +169,7 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
       if (!(await requeueCallback(d.db, request.id))) {
         throw new ProblemError(409, 'Conflict', 'The webhook is being delivered right now; try again once it has succeeded or failed.');
       }
-      d.hub.pokeRelay();
+      d.relay.poke();
       return reply.code(200).send(show(req, (await d.hub.get(request.id))!));
     });
   }, { prefix: '/v1' });

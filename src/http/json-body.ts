@@ -1,6 +1,6 @@
 import { jsonValueProblem } from '../domain/json-value.js';
 import { LIMITS } from '../domain/limits.js';
-import { ProblemError } from '../errors.js';
+import { ProblemError } from './problem.js';
 
 const tooDeep = (path: string) =>
   new ProblemError(422, 'Unprocessable Content', `The JSON body nests more than ${LIMITS.bodyDepth} levels deep.`, {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelRegistry } from '../../channels/index.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 

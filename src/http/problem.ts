@@ -1,5 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ProblemError } from '../errors.js';
+import { DomainError, InvalidError, type DomainErrorKind } from '../domain/errors.js';
+
+/** An error that becomes an RFC 9457 problem+json response. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: { errors?: { path: string; message: string }[]; [k: string]: unknown } = {},
+  ) {
+    super(detail);
+    this.name = 'ProblemError';
+  }
+}
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -23,10 +36,16 @@ export function sendProblem(reply: FastifyReply, status: number, detail: string,
     .send({ type: 'about:blank', title: title ?? TITLES[status] ?? 'Error', status, detail, ...extra });
 }
 
+/** The status code of each way the core refuses. */
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 422, not_found: 404, conflict: 409 };
+
 /** Every 4xx/5xx as RFC 9457 problem+json, with the fastify error codes turned into plain words. */
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, `No route for ${req.method} ${req.url.split('?')[0]}.`));
-  app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | ProblemError | DomainError, req, reply) => {
+    if (err instanceof DomainError) {
+      return sendProblem(reply, DOMAIN_STATUS[err.kind], err.detail, err instanceof InvalidError ? { errors: err.errors } : {});
+    }
     if (err instanceof ProblemError) return sendProblem(reply, err.status, err.detail, err.extra, err.title);
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -1,19 +1,19 @@
 import { recordCallbackAttempt } from '../store/callbacks.js';
 import { nextAttemptDelayMs, sendWebhook } from '../webhooks.js';
 import type { Request } from '../domain/types.js';
-import type { JobContext } from './context.js';
+import type { CallbackContext, JobContext } from './context.js';
 
 /** One event per request (it leaves pending once), so the request id makes a stable webhook-id. */
 export const webhookId = (requestId: string) => `msg_${requestId.replace(/^req_/, '')}`;
 
 /**
- * One webhook attempt, from the process that won the claim (at once) or from a due outbox row
- * (the backstop, and every retry). `fresh`: the request as just read after the claim. The attempt count lives in Postgres, so both paths follow
- * one schedule; a retry is the next outbox row, written with the attempt's record.
+ * One webhook attempt, from the process that won the claim (at once, with the request as read right
+ * after the claim) or from a due outbox row (the backstop, and every retry). The attempt count lives
+ * in Postgres, so both paths follow one schedule; a retry is the next outbox row, written with the
+ * attempt's record.
  */
-export async function attemptCallback(ctx: JobContext, requestId: string, fresh?: Request): Promise<void> {
-  const request = fresh ?? (await ctx.hub.get(requestId));
-  if (!request?.callback || request.state === 'pending' || request.callback.status !== 'pending') return;
+export async function attemptCallback(ctx: CallbackContext, request: Request): Promise<void> {
+  if (!request.callback || request.state === 'pending' || request.callback.status !== 'pending') return;
   const eventId = webhookId(request.id);
   const body = JSON.stringify({ type: `request.${request.state}`, timestamp: request.closed_at, data: ctx.present(request) });
   const attempt = await sendWebhook({
@@ -34,4 +34,7 @@ export async function attemptCallback(ctx: JobContext, requestId: string, fresh?
   }
 }
 
-export const callbackJob = (ctx: JobContext, data: { requestId: string }) => attemptCallback(ctx, data.requestId);
+export async function callbackJob(ctx: JobContext, data: { requestId: string }): Promise<void> {
+  const request = await ctx.hub.get(data.requestId);
+  if (request) await attemptCallback(ctx, request);
+}

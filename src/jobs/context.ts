@@ -1,15 +1,12 @@
 import type { Logger } from 'pino';
 import type { ChannelRegistry } from '../../channels/index.js';
-import type { SwitchboardHub } from '../hub.js';
-import type { Metrics } from '../http/metrics.js';
-import type { Db } from '../store/db.js';
 import type { Request } from '../domain/types.js';
+import type { Metrics } from '../metrics.js';
+import type { Db } from '../store/db.js';
 
-/** What job handlers need of the process. */
-export interface JobContext {
+/** What sending a webhook needs of the process (the first attempt runs outside any job). */
+export interface CallbackContext {
   db: Db;
-  hub: SwitchboardHub;
-  channels: ChannelRegistry;
   metrics: Metrics;
   log: Logger;
   webhookSecret: string;
@@ -20,6 +17,18 @@ export interface JobContext {
   callbackSchedule: readonly number[];
   /** The request as the API shows it (the webhook's `data`). */
   present(request: Request): unknown;
+}
+
+/** All jobs ask of the hub: read a request, and expire one when its deadline comes. */
+export interface JobHub {
+  get(requestId: string): Promise<Request | undefined>;
+  expire(requestId: string): Promise<Request | undefined>;
+}
+
+/** What job handlers need of the process. */
+export interface JobContext extends CallbackContext {
+  hub: JobHub;
+  channels: ChannelRegistry;
 }
 
 /** Facts about the BullMQ job a handler runs in. */

@@ -11,7 +11,8 @@ export interface OutboxJob {
 
 export interface NewRequest {
   row: Record<string, unknown> & { id: string; api_key_id: string };
-  deliveries: { id: string; recipient_index: number; channel: string; to: string | null; status: 'queued' | 'delivered' }[];
+  /** `inline` deliveries (nothing to post) are stored as delivered and settled by the claim, without jobs. */
+  deliveries: { id: string; recipient_index: number; channel: string; to: string | null; status: 'queued' | 'delivered'; inline: boolean }[];
   jobs: OutboxJob[];
 }
 
@@ -39,9 +40,9 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
       on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
       returning *
     ), d as (
-      insert into deliveries (id, request_id, recipient_index, channel, "to", status)
-      select x.id, r.id, x.recipient_index, x.channel, x."to", x.status from r,
-        jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text)
+      insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline)
+      select x.id, r.id, x.recipient_index, x.channel, x."to", x.status, x.inline from r,
+        jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text, inline boolean)
       returning request_id, channel, "to", status
     ), dd as (
       insert into events (request_id, type, data)
@@ -110,8 +111,6 @@ export interface Claim {
   recordResponse: boolean;
   eventType: string;
   eventData: Record<string, unknown>;
-  /** Channels whose messages need no editing (the web page): settled here, without a job. */
-  inlineChannels: string[];
   /**
    * The winner sends the webhook at once; the outbox row is its durable backstop, due this long
    * after the commit (longer than one attempt may take), and removed when the attempt is recorded.
@@ -119,20 +118,14 @@ export interface Claim {
   callbackBackstopMs: number;
 }
 
-export interface Claimed {
-  created_at: Date;
-  closed_at: Date;
-  has_callback: boolean;
-}
-
 /**
  * The race. One conditional UPDATE decides; the response row, a settle job per delivery, the
  * callback job and the event ride on the same statement, so a winner never loses its follow-ups.
- * Returns the closed row's times, or undefined when another claimant was first or the deadline passed.
+ * True when this claim won; false when another claimant was first or the deadline passed.
  */
-export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefined> {
+export async function claimRequest(sql: Sql, c: Claim): Promise<boolean> {
   const r = c.response;
-  const rows = await sql<Claimed[]>`
+  const rows = await sql`
     with c as (
       update requests set state = ${c.state}, response = ${r ? sql.json(r as never) : null}, closed_at = now(),
         callback_status = case when callback_url is null then null else 'pending' end
@@ -149,10 +142,10 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefi
     ), s as (
       insert into outbox (job, job_id, payload)
       select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id)
-      from c join deliveries d on d.request_id = c.id where d.status <> 'failed' and d.channel <> all(${c.inlineChannels}::text[])
+      from c join deliveries d on d.request_id = c.id where d.status <> 'failed' and not d.inline
     ), si as (
       update deliveries d set status = 'settled', updated_at = now() from c
-      where d.request_id = c.id and d.status = 'delivered' and d.channel = any(${c.inlineChannels}::text[])
+      where d.request_id = c.id and d.status = 'delivered' and d.inline
       returning d.request_id, d.channel, d."to"
     ), sie as (
       insert into events (request_id, type, data)
@@ -167,8 +160,8 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefi
     ), e as (
       insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
     )
-    select created_at, closed_at, callback_url is not null as has_callback from c`;
-  return rows[0];
+    select 1 from c`;
+  return rows.length > 0;
 }
 
 export async function recordEvent(sql: Sql, requestId: string, type: string, data: Record<string, unknown> = {}) {

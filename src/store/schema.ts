@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -73,6 +74,8 @@ export const deliveries = pgTable(
     error: text('error'),
     ref: jsonb('ref').$type<MessageRef | null>(),
     attempts: integer('attempts').notNull().default(0),
+    /** Nothing to post or edit (the web page reads the request live): delivered at create, settled by the claim, no jobs. */
+    inline: boolean('inline').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

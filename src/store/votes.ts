@@ -1,11 +1,11 @@
 import type { Request, Response } from '../domain/types.js';
 import type { Db } from './db.js';
-import { claimRequest, type Claim, type Claimed } from './requests.js';
+import { claimRequest, type Claim } from './requests.js';
 
 export type VoteOutcome =
   | 'closed'
   | { decided: false; duplicate: boolean }
-  | { decided: true; claimed: Claimed | undefined };
+  | { decided: true; claimed: boolean };
 
 /**
  * Quorum > 1: the request row is locked so concurrent votes are counted one at a time; one vote
@@ -15,7 +15,7 @@ export async function castVote(
   db: Db,
   request: Request,
   response: Response,
-  settings: Pick<Claim, 'inlineChannels' | 'callbackBackstopMs'>,
+  settings: Pick<Claim, 'callbackBackstopMs'>,
 ): Promise<VoteOutcome> {
   return db.sql.begin(async (tx) => {
     const [row] = await tx<{ state: string; open: boolean }[]>`

@@ -8,7 +8,6 @@
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import type { OutboxRelay } from '../../src/jobs/relay.js';
 
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.REDIS_URL) throw new Error('hub-variant needs DATABASE_URL and REDIS_URL');
@@ -21,9 +20,8 @@ const app = await createApp({
   workers: process.env.BENCH_VARIANT_WORKERS !== '0',
 });
 if (process.env.BENCH_VARIANT_RELAY === '0') {
-  // The relay is private to the hub; reach in (diagnostics only) and stop it.
-  const relay = (app.hub as unknown as { d?: { relay?: OutboxRelay } }).d?.relay;
-  if (!relay) throw new Error('hub-variant: cannot find the outbox relay to switch it off');
+  // Diagnostics only: stop the relay and make every later poke a no-op.
+  const { relay } = app;
   await relay.stop();
   relay.poke = () => {};
 }

@@ -46,7 +46,7 @@ function recordingChannel(failures: number | 'hang') {
     hub: t.app.hub,
     log: pino({ level: 'silent' }),
     channels: { get: () => channel, offReason: () => undefined } as unknown as ChannelRegistry,
-  } as JobContext;
+  } as Partial<JobContext> as JobContext;
   return { told, ctx };
 }
 

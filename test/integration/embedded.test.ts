@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/store/embedded-postgres.js';
-import { findFreePort, findOnPath, isProcessAlive, sleep, stopChild } from '../../src/proc.js';
-import { pingRedis, RedisNotFoundError, resolveRedis } from '../../src/redis-local.js';
+import { startEmbeddedPostgres } from '../../src/local/postgres/embedded.js';
+import { findFreePort, findOnPath, isProcessAlive, sleep, stopChild } from '../../src/local/proc.js';
+import { pingRedis, RedisNotFoundError, resolveRedis } from '../../src/local/redis.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -142,7 +142,7 @@ describe('embedded Postgres', () => {
 
   it('shuts down a postmaster orphaned by a SIGKILLed hub, then starts', async () => {
     const script = join(resolve(dataDir, '..'), 'child.mts');
-    const modUrl = new URL('../../src/store/embedded-postgres.ts', import.meta.url).href;
+    const modUrl = new URL('../../src/local/postgres/embedded.ts', import.meta.url).href;
     writeFileSync(
       script,
       `import { startEmbeddedPostgres } from ${JSON.stringify(modUrl)};\n` +

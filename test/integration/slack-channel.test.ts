@@ -18,12 +18,13 @@ const fake = new FakeSlack();
 const hub = new MemoryHub();
 let channel: SlackChannel;
 let events: string;
+let prefix: string;
 let stopChannel: () => Promise<void>;
 
 beforeAll(async () => {
   await fake.start();
   const started = await startSlackChannel(fake, hub, { SLACK_SIGNING_SECRET: SECRET });
-  ({ channel, stop: stopChannel } = started);
+  ({ channel, prefix, stop: stopChannel } = started);
   events = `${started.base}/slack/events`;
 });
 afterAll(async () => {
@@ -297,6 +298,24 @@ describe('request verification', () => {
     await quiet();
     expect(hub.answers.filter((a) => a.requestId === req.id)).toHaveLength(1);
     expect(ephemeralsFor('U0ANA').filter((t) => t.startsWith('Already'))).toHaveLength(0);
+  });
+
+  it('a retry that reaches another hub process creates no second answer either', async () => {
+    const other = await startSlackChannel(fake, hub, { SLACK_SIGNING_SECRET: SECRET }, { prefix });
+    try {
+      const { req, ref } = await delivered();
+      const payload = blockActions(fake, { ...ref, user: 'U0ANA', actionId: 'sb:opt:0' });
+      hub.respondDelayMs = 200;
+      const first = await postPayload(events, payload, { secret: SECRET });
+      const retry = await postPayload(`${other.base}/slack/events`, payload, { secret: SECRET, retryNum: 1 });
+      expect([first.status, retry.status]).toEqual([200, 200]);
+      await until(() => hub.requests.get(req.id)!.state === 'resolved');
+      await quiet();
+      expect(hub.answers.filter((a) => a.requestId === req.id)).toHaveLength(1);
+      expect(ephemeralsFor('U0ANA').filter((t) => t.startsWith('Already'))).toHaveLength(0);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('answers the Events API url_verification challenge and ignores the unsigned ssl_check', async () => {

@@ -142,7 +142,7 @@ describe('POST /r/{token}', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.html).toContain('your answer decided this request');
     expect(res.html).not.toContain('<form'); // the page now shows the outcome instead of the form
-    expect(res.html).toContain('<strong>Approve</strong> by Ana via web');
+    expect(res.html).toContain('Approved by Ana via the web page.');
     const r = await state(id);
     expect(r.state).toBe('resolved');
     expect(r.response).toMatchObject({ value: 'approve', comment: 'ok', fields: {} });
@@ -209,7 +209,7 @@ describe('POST /r/{token}', () => {
     expect(form.html).toContain('<input type="hidden" name="f.ok" value="false">');
     const again = await post(web, 'f.reason=late&name=Bo');
     expect(again.status).toBe(409);
-    expect(again.html).toContain('Already answered by Ana via Web.');
+    expect(again.html).toContain('Already answered by Ana via the web page.');
     expect((await state(id)).response.fields).toEqual({ reason: 'Because & why <not>', count: 3, ok: true });
   });
 

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { untraversable } from '../../src/store/embedded-binaries.js';
+import { untraversable } from '../../src/local/postgres/binaries.js';
 
 let root: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonValueProblem } from '../../src/domain/json-value.js';
 import { LIMITS } from '../../src/domain/limits.js';
-import { ProblemError } from '../../src/errors.js';
+import { ProblemError } from '../../src/http/problem.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 
 /** `depth` nested objects, as JSON text: depth 1 is {"a":1}. */

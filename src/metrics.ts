@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../store/db.js';
+import type { Db } from './store/db.js';
 
 const GAUGE_TTL_MS = 10_000;
 

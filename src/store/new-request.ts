@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { newId } from '../store/ids.js';
-import type { NewRequest, OutboxJob } from '../store/requests.js';
-import { defaultOptions, type CreateRequestInput } from './request-schema.js';
+import { defaultOptions, type CreateRequestInput } from '../domain/request-schema.js';
+import type { ChannelName } from '../domain/types.js';
+import { newId } from './ids.js';
+import type { NewRequest, OutboxJob } from './requests.js';
 
 /** Stable JSON (sorted keys) so the same body always hashes the same for Idempotency-Key checks. */
 export function canonicalHash(value: unknown): string {
@@ -14,24 +15,32 @@ export function canonicalHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
 }
 
-/** Turns a validated create body into the rows and jobs one insert writes. Pure. */
+/**
+ * Turns a validated create body into the rows and jobs one insert writes (see insertRequest). Pure
+ * apart from the ids; `inline` says which channels have nothing to post (Channel.inline).
+ */
 export function buildRequest(
   input: CreateRequestInput,
   apiKeyId: string,
   idempotencyKey: string | undefined,
-  inline: (channel: string) => boolean = () => false,
+  inline: (channel: ChannelName) => boolean = () => false,
   now = new Date(),
 ): NewRequest {
   const id = newId('req', now.getTime());
   const expiresAt = input.timeout_seconds ? new Date(now.getTime() + input.timeout_seconds * 1000) : null;
-  // Inline channels (the web page) have nothing to post: delivered as the request is stored, no job.
-  const deliveries = input.recipients.map((r, i) => ({
-    id: newId('dlv', now.getTime()),
-    recipient_index: i,
-    channel: r.channel,
-    to: r.to ?? null,
-    status: inline(r.channel) ? ('delivered' as const) : ('queued' as const),
-  }));
+  // Inline channels (the web page) have nothing to post: delivered as the request is stored, no job;
+  // the row remembers it, so the claim settles them without a job either.
+  const deliveries = input.recipients.map((r, i) => {
+    const isInline = inline(r.channel);
+    return {
+      id: newId('dlv', now.getTime()),
+      recipient_index: i,
+      channel: r.channel,
+      to: r.to ?? null,
+      status: isInline ? ('delivered' as const) : ('queued' as const),
+      inline: isInline,
+    };
+  });
   const jobs: OutboxJob[] = deliveries.filter((d) => d.status === 'queued').map((d) => ({
     job: 'deliver',
     job_id: `deliver-${d.id}`,

@@ -2,14 +2,14 @@
  * As root, embedded Postgres runs as the `postgres` user, which must be able to reach its binaries.
  * A checkout under a directory it cannot traverse (mode 700: a home or `mktemp -d` dir) hides the
  * binaries in node_modules from it. Then the binary package is mirrored under os.tmpdir() (hard
- * links where possible) and an ESM resolve hook points the library's import of it there.
+ * links where possible) and the library's import of it is redirected there (redirect-import.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { chmod, copyFile, link, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { redirectImport } from './redirect-import.js';
 
 export interface UserIds {
   uid: number;
@@ -25,12 +25,6 @@ export function untraversable(dir: string, ids: UserIds | undefined): { dir: str
     if (dirname(d) === d) return undefined;
   }
 }
-
-const HOOK = `let from, to;
-export function initialize(data) { from = data.specifier; to = data.url; }
-export function resolve(specifier, context, next) {
-  return specifier === from ? { url: to, shortCircuit: true } : next(specifier, context);
-}`;
 
 /** Hard-links (or copies, across file systems) a tree, keeping symlinks as symlinks. */
 async function mirror(from: string, to: string): Promise<void> {
@@ -77,9 +71,7 @@ export function ensureReachableBinaries(ids: UserIds | undefined, log: (msg: str
     const still = untraversable(join(target, 'native', 'bin'), ids);
     if (still) throw new Error(`cannot make the Postgres binaries reachable for the postgres user: ${still.dir} is mode ${still.mode.toString(8)}`);
     log(`the postgres user cannot traverse ${blocked.dir} (mode ${blocked.mode.toString(8)}); running the Postgres binaries from ${target}`);
-    register(`data:text/javascript,${encodeURIComponent(HOOK)}`, {
-      data: { specifier, url: pathToFileURL(join(target, 'dist', 'index.js')).href },
-    });
+    redirectImport(specifier, pathToFileURL(join(target, 'dist', 'index.js')).href);
     return target;
   })();
   return relocated;

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// The database and Redis a hub or a CLI command uses: the configured ones, or the local defaults.
 import postgres from 'postgres';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import { resolveRedis } from './redis-local.js';
-import { startEmbeddedPostgres } from './store/embedded-postgres.js';
+import type { Config } from '../config.js';
+import { storedUrl } from './postgres/data-dir.js';
+import { startEmbeddedPostgres } from './postgres/embedded.js';
+import { resolveRedis } from './redis.js';
 
 export interface Infra {
   databaseUrl: string;
@@ -48,10 +48,9 @@ export async function resolveDatabaseForCli(config: Config, log: Logger): Promis
 }
 
 async function runningEmbeddedUrl(dataDir: string): Promise<string | undefined> {
+  const url = await storedUrl(dataDir);
+  if (!url) return undefined;
   try {
-    const port = (await readFile(join(dataDir, 'postgres.port'), 'utf8')).trim();
-    const password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
-    const url = `postgres://postgres:${password}@127.0.0.1:${port}/switchboard`;
     const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
       await sql`select 1`;

@@ -1,0 +1,60 @@
+// The design's boundaries (ARCHITECTURE.md), checked by `npm test` (`depcruise src channels`) so an
+// import that crosses one fails CI. test/unit/boundaries.test.ts proves each rule bites. Tests are
+// not cruised: they may reach anywhere.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain is the pure core (request rules, decisions, wording): it imports nothing of ours outside src/domain.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { path: '^(src|channels)/', pathNot: '^src/domain/' },
+    },
+    {
+      name: 'hub-knows-no-http',
+      comment: 'The hub throws domain errors (src/domain/errors.ts) and reports through HubEvents; status codes and metrics live elsewhere.',
+      severity: 'error',
+      from: { path: '^src/hub([.]ts$|/)' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'jobs-know-no-http',
+      comment: 'Jobs run without a web server: what they need of the API (the webhook body) is passed in as a function.',
+      severity: 'error',
+      from: { path: '^src/jobs/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'channels-see-only-the-channel-interface',
+      comment:
+        'A channel knows the core through channels/channel.ts (and src/domain) only: never the store, the job queues, the HTTP layer or the hub itself.',
+      severity: 'error',
+      from: { path: '^channels/' },
+      to: { path: '^src/(store|jobs|http)/|^src/(hub|app)[.]ts$' },
+    },
+    {
+      name: 'channels-know-no-other-channel',
+      comment:
+        'channels/<a>/ never imports channels/<b>/: what they share lives in channels/kit/ or channels/channel.ts; only the registry (channels/index.ts) knows them all.',
+      severity: 'error',
+      from: { path: '^channels/([^/]+)/' },
+      to: { path: '^channels/', pathNot: '^channels/($1|kit)/|^channels/channel[.]ts$' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Import cycles hide the direction of a dependency; break one by moving the shared piece down.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    // The TypeScript this project builds with (7, native) has no JavaScript API for dependency-cruiser
+    // to parse with; swc parses TypeScript (and keeps `import type`, which the rules count too).
+    parser: 'swc',
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^node_modules/' },
+  },
+};
