@@ -1,8 +1,7 @@
-import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { sendProblem } from '../../src/problem-json.js';
 
-/** An RFC 9457 problem+json answer from a channel's route (the hub's API answers the same way). */
+/** An RFC 9457 problem+json answer from a channel's route, the same shape as the hub's API errors. */
 export function problem(reply: FastifyReply, status: number, detail: string): FastifyReply {
-  const title = STATUS_CODES[status] ?? 'Error';
-  return reply.code(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
+  return sendProblem(reply, status, detail);
 }

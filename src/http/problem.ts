@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { sendProblem } from '../problem-json.js';
 import { DomainError, InvalidError, type DomainErrorKind } from '../domain/errors.js';
 
 /** An error that becomes an RFC 9457 problem+json response. */
@@ -14,27 +15,7 @@ export class ProblemError extends Error {
   }
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-export function sendProblem(reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}, title?: string) {
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send({ type: 'about:blank', title: title ?? TITLES[status] ?? 'Error', status, detail, ...extra });
-}
+export { sendProblem } from '../problem-json.js';
 
 /** The status code of each way the core refuses. */
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 422, not_found: 404, conflict: 409 };
