@@ -42,6 +42,14 @@ module.exports = {
       to: { path: '^channels/', pathNot: '^channels/($1|kit)/|^channels/channel[.]ts$' },
     },
     {
+      name: 'local-infrastructure-only-at-the-entry',
+      comment:
+        'src/local (embedded Postgres, local Redis, process helpers) is the no-configuration default: only the entry points (main, cli, doctor) choose it; the hub, store and channels take URLs.',
+      severity: 'error',
+      from: { path: '^(src|channels)/', pathNot: '^src/(local/|main[.]ts$|cli[.]ts$|doctor[.]ts$)' },
+      to: { path: '^src/local/' },
+    },
+    {
       name: 'no-circular',
       comment: 'Import cycles hide the direction of a dependency; break one by moving the shared piece down.',
       severity: 'error',

@@ -36,6 +36,9 @@ const TREE: Record<string, string[]> = {
   ],
   'channels/slack/render.ts': ['src/domain/types.ts'],
   'channels/web/index.ts': ['channels/channel.ts'],
+  'src/local/redis.ts': [],
+  'src/main.ts': ['src/local/redis.ts'],
+  'src/app.ts': ['src/local/redis.ts'],
 };
 
 let root: string;
@@ -99,6 +102,10 @@ describe('the boundary rules', () => {
     ]);
   });
 
+  it('leave the local infrastructure to the entry points', () => {
+    expect(violations('local-infrastructure-only-at-the-entry')).toEqual(['src/app.ts -> src/local/redis.ts']);
+  });
+
   it('refuse import cycles', () => {
     expect(violations('no-circular')).toEqual(['src/cycle-a.ts -> src/cycle-b.ts']);
   });
@@ -106,6 +113,6 @@ describe('the boundary rules', () => {
   it('allow every other import of the tree', () => {
     expect(result.summary.totalCruised).toBe(Object.keys(TREE).length);
     // The crossings named above, one violation each.
-    expect(result.summary.violations).toHaveLength(9);
+    expect(result.summary.violations).toHaveLength(10);
   });
 });
