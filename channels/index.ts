@@ -3,6 +3,7 @@ import { CHANNEL_NAMES, type ChannelName } from '../src/domain/types.js';
 import type { Channel, ChannelContext, ChannelPlugin } from './channel.js';
 import { configureChannel, notYetBuilt, type Env } from './kit/settings.js';
 import { slack } from './slack/index.js';
+import { telegram } from './telegram/index.js';
 import { web } from './web/index.js';
 
 /** Every channel: one line each. A channel reads its own settings from the environment (see ChannelPlugin). */
@@ -10,7 +11,7 @@ const PLUGINS: Record<ChannelName, ChannelPlugin<unknown>> = {
   web,
   slack,
   discord: notYetBuilt('discord', 'Discord', 'DISCORD_BOT_TOKEN'),
-  telegram: notYetBuilt('telegram', 'Telegram', 'TELEGRAM_BOT_TOKEN'),
+  telegram,
   email: notYetBuilt('email', 'email', 'SMTP_URL'),
   sqs: notYetBuilt('sqs', 'SQS', 'SQS_RESPONSE_QUEUE_URL'),
 };

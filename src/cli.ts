@@ -23,6 +23,8 @@ usage:
   switchboard doctor                        check Postgres, Redis and every channel's settings
   switchboard manifest slack --url URL [--socket-mode]
                                             print the Slack app manifest for this hub
+  switchboard telegram set-webhook          register PUBLIC_URL/telegram/webhook with Telegram
+                                            (TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET)
 
 Configuration comes from the environment (and .env); see the README.`;
 
@@ -87,6 +89,12 @@ async function manifest(args: string[]): Promise<number> {
   return 0;
 }
 
+async function telegram(config: Config, args: string[]): Promise<number> {
+  if (args[0] !== 'set-webhook') throw new UsageError('telegram takes: set-webhook');
+  const { setWebhookCommand } = await import('../channels/telegram/setup.js');
+  return setWebhookCommand(config.env, (line) => process.stdout.write(`${line}\n`));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
@@ -107,6 +115,8 @@ export async function main(argv: string[]): Promise<number> {
       return keys(config, rest);
     case 'doctor':
       return doctor(config, createLogger('warn'));
+    case 'telegram':
+      return telegram(config, rest);
     default:
       throw new UsageError(`unknown command ${command}`);
   }

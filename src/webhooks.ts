@@ -166,8 +166,8 @@ export async function sendWebhook(opts: SendWebhookOptions): Promise<WebhookAtte
   const error = ok ? null : status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
   const attempt: WebhookAttempt = { ok, status, latencyMs, error, gone: status === 410 };
   if (status === 429 || status === 503) {
-    const header = response.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+    // A string: Node keeps the first retry-after of a response and drops repeats.
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     if (retryAfterMs !== undefined) attempt.retryAfterMs = retryAfterMs;
   }
   return attempt;

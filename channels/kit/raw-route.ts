@@ -12,10 +12,11 @@ export type RawHandler = (req: FastifyRequest, reply: FastifyReply, raw: Buffer)
  */
 export async function rawPost(http: HttpRoutes, path: string, handler: RawHandler, opts: { bodyLimit?: number } = {}): Promise<void> {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  await http.register(async (scope) => {
+  await http.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, parsed) => parsed(null, body));
     scope.post(path, { bodyLimit }, (req, reply) => handler(req, reply, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
+    done();
   });
 }
 

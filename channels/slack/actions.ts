@@ -79,7 +79,10 @@ export function registerListeners(app: App, ctx: ActionContext): void {
   });
 
   for (const event of ['app_uninstalled', 'tokens_revoked']) {
-    app.event(event, async () => ctx.log.error({ event }, 'slack: the app was uninstalled or its tokens revoked; Slack delivery will fail'));
+    app.event(event, () => {
+      ctx.log.error({ event }, 'slack: the app was uninstalled or its tokens revoked; Slack delivery will fail');
+      return Promise.resolve();
+    });
   }
 }
 

@@ -216,7 +216,7 @@ export class SlackApi {
   async authTest(): Promise<Identity> {
     const res = await this.call('auth.test', () => this.web.auth.test());
     if (!res.team_id || !res.user_id) throw new SlackApiError('auth', 'Slack auth.test: no team_id/user_id in the response', 'bad_response');
-    const scopes = (res.response_metadata as { scopes?: string[] } | undefined)?.scopes;
+    const scopes = res.response_metadata?.scopes;
     return {
       teamId: res.team_id,
       enterpriseId: res.enterprise_id || undefined,

@@ -67,8 +67,9 @@ export class SlackChannel implements Channel {
       ? new SocketModeReceiver({ appToken: this.opts.appToken, logger, installerOptions: { clientOptions: clientOptions() } })
       : (this.receiver = new FastifyReceiver({ signingSecret: this.opts.signingSecret!, log: this.log, identity: () => this.api.identity() }));
     const app = new App({ receiver, authorize, logger, clientOptions: clientOptions(), convoStore: false });
-    app.error(async (err) => {
+    app.error((err) => {
       this.log.error({ err: err.message }, 'slack: listener failed');
+      return Promise.resolve();
     });
     registerListeners(app, { api: this.api, hub, log: this.log, duplicates: new DuplicateGuard(ctx), render: (r, o) => this.message(r, o) });
     this.app = app;

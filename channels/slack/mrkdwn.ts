@@ -14,7 +14,7 @@ export function markdownToMrkdwn(markdown: string): string {
   const held: string[] = [];
   const hold = (s: string) => `${HOLD}${held.push(s) - 1}${HOLD}`;
 
-  let text = markdown.replace(/[\u0000\u0001]/g, '').replace(/\r\n?/g, '\n');
+  let text = markdown.replaceAll(HOLD, '').replaceAll(BOLD, '').replace(/\r\n?/g, '\n');
   // Fenced code blocks, then inline code: kept as they are, only escaped.
   text = text.replace(/```[^\n]*\n([\s\S]*?)```/g, (_m, code: string) => hold('```\n' + escapeMrkdwn(code.replace(/\n$/, '')) + '\n```'));
   text = text.replace(/`([^`\n]+)`/g, (_m, code: string) => hold('`' + escapeMrkdwn(code) + '`'));

@@ -112,7 +112,7 @@ export class FastifyReceiver implements Receiver {
     }
     const body = this.parse(req, raw);
     if (typeof body === 'string') return problem(reply, 400, body);
-    if (body.type === 'url_verification') return reply.code(200).send({ challenge: String(body.challenge ?? '') });
+    if (body.type === 'url_verification') return reply.code(200).send({ challenge: typeof body.challenge === 'string' ? body.challenge : '' });
 
     let us: Identity;
     try {
@@ -137,7 +137,10 @@ export class FastifyReceiver implements Receiver {
         body,
         retryNum: retry !== undefined && /^\d+$/.test(retry) ? Number(retry) : undefined,
         retryReason: header(req, 'x-slack-retry-reason'),
-        ack: async (response?: unknown) => ack(response),
+        ack: (response?: unknown) => {
+          ack(response);
+          return Promise.resolve();
+        },
       } satisfies ReceiverEvent),
     );
     if (outcome.kind === 'failed') {

@@ -55,9 +55,9 @@ export function createWebChannel(): Channel {
     async start({ hub: h, http }: ChannelContext) {
       hub = h;
       publicOrigin = new URL(h.publicUrl).origin;
-      await http.register(async (scope) => {
-        scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-          done(null, new URLSearchParams(body as string)),
+      await http.register((scope, _opts, done) => {
+        scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, parsed) =>
+          parsed(null, new URLSearchParams(body as string)),
         );
         scope.get<{ Params: { token: string } }>('/r/:token', async (req, reply) => {
           const link = await resolve(req.params.token);
@@ -85,11 +85,12 @@ export function createWebChannel(): Channel {
           const notice: PageNotice = { kind: answered.tone, text: answered.text };
           return send(reply, answered.httpStatus, page({ ...link, request: result.request }, req.params.token, notice));
         });
+        done();
       });
     },
     // Inline: the hub never calls these; the page is there as soon as the request is stored.
-    async deliver(request, _to, recipientIndex) {
-      return { url: `${hub.publicUrl}/r/${hub.tokens.issue(request.id, recipientIndex)}` };
+    deliver(request, _to, recipientIndex) {
+      return Promise.resolve({ url: `${hub.publicUrl}/r/${hub.tokens.issue(request.id, recipientIndex)}` });
     },
     async settle() {},
     async stop() {},

@@ -51,6 +51,6 @@ export function jsonValueProblem(value: unknown, maxDepth: number, opts: { depth
 }
 
 function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }

@@ -35,6 +35,6 @@ export function auditText(s: string, max: number): string {
   let end = Math.min(s.length, max);
   if (end < s.length && /[\ud800-\udbff]/.test(s[end - 1]!)) end--; // never cut a surrogate pair in two
   const kept = s.slice(0, end);
-  const clean = kept.replace(/\u0000/g, '\ufffd').replace(new RegExp(UNPAIRED_SURROGATE, 'g'), '\ufffd');
+  const clean = kept.replaceAll('\u0000', '\ufffd').replace(new RegExp(UNPAIRED_SURROGATE, 'g'), '\ufffd');
   return kept === s ? clean : `${clean}…`;
 }

@@ -86,7 +86,7 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
     }
   };
 
-  await app.register(async (v1) => {
+  await app.register((v1, _opts, done) => {
     v1.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
       const key = m && (await d.verifyKey(m[1]!));
@@ -172,5 +172,6 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
       d.relay.poke();
       return reply.code(200).send(show(req, (await d.hub.get(request.id))!));
     });
+    done();
   }, { prefix: '/v1' });
 }

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelRegistry } from '../../channels/index.js';
 import type { Metrics } from '../metrics.js';
+import { channelChecks } from './channel-checks.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 
@@ -33,14 +34,15 @@ async function probe(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?:
 
 /** /healthz (the process is up), /readyz (its dependencies answer), /metrics, /openapi.json. */
 export function registerOps(app: FastifyInstance, d: OpsDeps): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => ({ status: 'ok' }));
+  const checkChannels = channelChecks(d.channels);
   app.get('/readyz', async (_req, reply) => {
-    const [postgres, redis] = await Promise.all([probe(d.checks.postgres), probe(d.checks.redis)]);
+    const [postgres, redis, checks] = await Promise.all([probe(d.checks.postgres), probe(d.checks.redis), checkChannels()]);
     const ready = postgres.ok && redis.ok;
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not ready',
       dependencies: { postgres, redis },
-      channels: d.channels.status(),
+      channels: d.channels.status().map((c) => (checks[c.name] ? { ...c, check: checks[c.name] } : c)),
     });
   });
   app.get('/metrics', async (req, reply) => {
@@ -52,5 +54,5 @@ export function registerOps(app: FastifyInstance, d: OpsDeps): void {
     return d.metrics.registry.metrics();
   });
   const doc = openApiDocument(d.publicUrl);
-  app.get('/openapi.json', async () => doc);
+  app.get('/openapi.json', () => doc);
 }

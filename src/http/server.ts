@@ -8,9 +8,10 @@ import { installProblemHandlers } from './problem.js';
 export const BODY_LIMIT = 256 * 1024;
 
 export function createHttpServer(log: Logger): FastifyInstance {
+  // Its req and err serializers keep capability tokens (/r/<token>) out of fastify's own lines too.
+  const logger: FastifyBaseLogger = httpLogger(log);
   const app: FastifyInstance = Fastify({
-    // Its req and err serializers keep capability tokens (/r/<token>) out of fastify's own lines too.
-    loggerInstance: httpLogger(log) as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
     // One line per request, written by the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),

@@ -14,12 +14,12 @@ const fingerprint = (r: Request) => `${r.state}/${r.votes.length}`;
  * change (`request.vote`, `request.resolved`, `request.expired`, `request.cancelled`), closing after
  * the final one. Woken through Redis; a re-read every few seconds covers a lost wake-up.
  */
-export async function streamEvents(
+export function streamEvents(
   req: FastifyRequest,
   reply: FastifyReply,
   initial: Request,
   d: { hub: SwitchboardHub; wakeups: Wakeups; present: (r: Request) => unknown },
-): Promise<void> {
+): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {

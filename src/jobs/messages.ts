@@ -8,21 +8,21 @@ import { JOB_ATTEMPTS } from './queue.js';
 type Stored = deliveries.StoredDelivery;
 
 /**
- * Permanent channel errors fail the delivery at once; others are retried by the worker's backoff
- * until the tries run out (`outOfTries`, or BullMQ's own count).
+ * Permanent channel errors fail the delivery at once, with the platform's reason; others are retried
+ * by the worker's backoff until the tries run out (`outOfTries`, or BullMQ's own count). A copy that
+ * could not be settled (the bot was removed from the chat, …) is failed too: it may still show buttons.
  */
 async function onChannelError(
   ctx: JobContext,
   d: Stored,
   run: JobRun,
   err: unknown,
-  failTo: 'failed' | 'settled',
   outOfTries = false,
 ): Promise<never> {
   const message = err instanceof Error ? err.message : String(err);
   const permanent = err instanceof ChannelError && !err.retryable;
   if (permanent || outOfTries || isLastAttempt(run)) {
-    await deliveries.setDeliveryStatus(ctx.db, d, failTo, ['queued', 'delivered'], message);
+    await deliveries.setDeliveryStatus(ctx.db, d, 'failed', ['queued', 'delivered'], message);
     ctx.log.warn({ deliveryId: d.id, channel: d.channel, error: message }, `${d.channel} gave up: ${message}`);
     throw new UnrecoverableError(message);
   }
@@ -49,7 +49,7 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
     ref = await channel.deliver(request, d.to ?? undefined, d.recipient_index, { id: d.id, attempt: d.attempts - 1 });
   } catch (err) {
     // Starts are counted in Postgres, so stalls and a lost Redis (which reset BullMQ's count) cannot retry for ever.
-    return onChannelError(ctx, d, run, err, 'failed', d.attempts >= JOB_ATTEMPTS.deliver);
+    return onChannelError(ctx, d, run, err, d.attempts >= JOB_ATTEMPTS.deliver);
   }
   const stateNow = await deliveries.markDelivered(ctx.db, d, ref);
   // Decided while we were posting: the settle job skipped this message, so settle it here.
@@ -68,7 +68,7 @@ export async function settleJob(ctx: JobContext, data: { deliveryId: string }, r
   try {
     await channel.settle(request, d.ref, outcome);
   } catch (err) {
-    return onChannelError(ctx, d, run, err, 'settled');
+    return onChannelError(ctx, d, run, err);
   }
   await deliveries.setDeliveryStatus(ctx.db, d, 'settled', ['delivered']);
 }

@@ -23,9 +23,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 
 /** Resolves like dns.lookup, but fails on private addresses: the check happens on the address we connect to. */
 function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, list) => {
     if (err) return callback(err, []);
-    const list = addresses as LookupAddress[];
     const bad = list.find((a) => isPrivateAddress(a.address));
     if (bad) return callback(new PrivateAddressRefused(`${hostname} resolves to a private address (${bad.address})`), []);
     if (options.all) return callback(null, list);
@@ -60,7 +59,7 @@ export function post(
         method: 'POST',
         agent,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        ...(opts.denyPrivate ? { lookup: publicOnlyLookup as never } : {}),
+        ...(opts.denyPrivate ? { lookup: publicOnlyLookup } : {}),
       },
       (res) => {
         clearTimeout(timer);

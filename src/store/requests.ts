@@ -135,7 +135,7 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<boolean> {
       returning id, created_at, closed_at, callback_url
     ), v as (
       insert into responses (request_id, value, comment, fields, responder_channel, responder_id, responder_name)
-      select c.id, ${r?.value ?? null}, ${r?.comment ?? null}, ${sql.json((r?.fields ?? {}) as never)}::jsonb,
+      select c.id, ${r?.value ?? null}, ${r?.comment ?? null}, ${sql.json(r?.fields ?? {})}::jsonb,
         ${r?.responder.channel ?? ''}, ${r?.responder.id ?? ''}, ${r?.responder.name ?? null}
       from c where ${c.recordResponse}
       on conflict (request_id, responder_channel, responder_id) do nothing

@@ -23,7 +23,7 @@ export async function castVote(
     if (row?.state !== 'pending' || !row.open) return 'closed' as const;
     const inserted = await tx`
       insert into responses (request_id, value, comment, fields, responder_channel, responder_id, responder_name)
-      values (${request.id}, ${response.value}, ${response.comment}, ${tx.json(response.fields as never)},
+      values (${request.id}, ${response.value}, ${response.comment}, ${tx.json(response.fields)},
         ${response.responder.channel}, ${response.responder.id}, ${response.responder.name ?? null})
       on conflict (request_id, responder_channel, responder_id) do nothing
       returning id`;

@@ -51,7 +51,7 @@ export class ServerCounters {
     return this.read();
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.redis.disconnect();
   }
 }

@@ -38,7 +38,7 @@ function fire(hub: HubProcess, connections: number, seconds: number, onResponse?
         body: CREATE_BODY,
         timeout: 10,
       },
-      (err, result) => (err ? reject(err) : resolve(result)),
+      (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
     );
     if (onResponse) instance.on('response', onResponse);
   });
@@ -55,7 +55,7 @@ export async function runCreateRate(hub: HubProcess, seconds: number, connection
   try {
     return await measure(hub, seconds, connections, counters);
   } finally {
-    await counters.close();
+    counters.close();
   }
 }
 

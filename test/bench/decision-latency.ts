@@ -108,7 +108,7 @@ export async function runDecisionLatency(
   await receiver.start();
   cleanup.add('stop webhook receiver', () => receiver.stop());
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-  cleanup.add('close bench HTTP agent', async () => agent.destroy());
+  cleanup.add('close bench HTTP agent', () => agent.destroy());
   const auth = { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' };
 
   // 1. The requests to answer.

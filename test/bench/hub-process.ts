@@ -77,7 +77,7 @@ export async function startHubProcess(parent: Cleanup, opts: HubProcessOptions =
   const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
   let alive = true;
   void exited.then(() => (alive = false));
-  cleanup.add('remove hub log', async () => {
+  cleanup.add('remove hub log', () => {
     if (process.env.BENCH_KEEP_LOG) progress(`hub log kept at ${logFile}`);
     else rmSync(dir, { recursive: true, force: true });
   });

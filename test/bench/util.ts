@@ -76,9 +76,10 @@ export function summarize(samples: number[]): Summary {
 
 /** Cleanups run newest first, each at most once, errors reported but not thrown. */
 export class Cleanup {
-  private readonly steps: { what: string; fn: () => Promise<unknown> }[] = [];
+  private readonly steps: { what: string; fn: () => unknown }[] = [];
 
-  add(what: string, fn: () => Promise<unknown>): void {
+  /** `fn` may be async: run() awaits what it returns. */
+  add(what: string, fn: () => unknown): void {
     this.steps.push({ what, fn });
   }
 

@@ -66,8 +66,8 @@ function show(msg: FakeMessage): Shown {
   const text: string[] = [];
   const options: string[] = [];
   const sizes: Record<string, number> = { blocks: msg.blocks.length };
-  const measure = (limit: string, s: unknown) => {
-    sizes[limit] = Math.max(sizes[limit] ?? 0, String(s ?? '').length);
+  const measure = (limit: string, s: string | undefined) => {
+    sizes[limit] = Math.max(sizes[limit] ?? 0, (s ?? '').length);
   };
   let actions = false;
   for (const block of blocksOf(msg)) {
@@ -146,7 +146,7 @@ async function start(): Promise<ChannelUnderTest> {
       hub.delivered(request.id, to, ref);
       return ref;
     },
-    show: async (ref) => show(message(ref)),
+    show: (ref) => Promise.resolve(show(message(ref))),
     async answer(ref, request, persona, reply: Reply) {
       const user = USERS[persona].id;
       if ('option' in reply) return acked(postPayload(events, optionClick(ref, request, user, reply.option), { secret: SIGNING_SECRET }));

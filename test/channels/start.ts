@@ -15,7 +15,7 @@ export interface StartedChannel {
   prefix: string;
   /** Where its HTTP server listens, e.g. http://127.0.0.1:41234. */
   base: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startPlugin<Settings>(

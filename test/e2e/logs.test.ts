@@ -61,8 +61,8 @@ async function runHub(opts: { terminal: boolean; format?: 'json' | 'pretty' }): 
     : spawn(process.execPath, SERVE, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
   const exit = new Promise<number | null>((resolve, reject) => {
     child.once('error', (err) => reject(new Error(`could not start ${opts.terminal ? 'script (util-linux)' : 'node'}: ${err.message}`)));
     child.once('exit', (code) => resolve(code));

@@ -66,17 +66,19 @@ export class MemoryHub implements Hub {
     return this.answers.filter((a) => a.requestId === requestId);
   }
 
-  async get(requestId: string): Promise<Request | undefined> {
+  get(requestId: string): Promise<Request | undefined> {
     const r = this.requests.get(requestId);
-    return r && copy(r);
+    return Promise.resolve(r && copy(r));
   }
 
-  async history(workflowId: string, limit: number): Promise<Request[]> {
-    return [...this.requests.values()]
-      .filter((r) => r.workflow_id === workflowId && r.state !== 'pending')
-      .sort((a, b) => (b.closed_at ?? '').localeCompare(a.closed_at ?? ''))
-      .slice(0, limit)
-      .map(copy);
+  history(workflowId: string, limit: number): Promise<Request[]> {
+    return Promise.resolve(
+      [...this.requests.values()]
+        .filter((r) => r.workflow_id === workflowId && r.state !== 'pending')
+        .sort((a, b) => (b.closed_at ?? '').localeCompare(a.closed_at ?? ''))
+        .slice(0, limit)
+        .map(copy),
+    );
   }
 
   async respond(answer: Answer): Promise<RespondResult> {

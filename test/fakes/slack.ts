@@ -198,21 +198,23 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    let call: RecordedCall | undefined;
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      if (call) call.status = status;
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
     };
     const m = /^\/api\/([a-zA-Z.]+)$/.exec((req.url ?? '').split('?')[0]!);
-    if (req.method !== 'POST' || !m) return send(404, { ok: false, error: 'unknown_method' });
+    if (req.method !== 'POST' || !m) return reply(404, { ok: false, error: 'unknown_method' });
     const method = m[1]!;
     const args = this.parseArgs(req, raw);
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
     delete args.token;
-    call = { method, args, token, at: Date.now() };
+    const call: RecordedCall = { method, args, token, at: Date.now() };
     this.calls.push(call);
+    const send = (status: number, body: unknown, headers?: Record<string, string>) => {
+      call.status = status;
+      reply(status, body, headers);
+    };
 
     const limited = this.rateLimited(method, args, call.at);
     if (limited) {

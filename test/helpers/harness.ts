@@ -16,8 +16,8 @@ export interface TestHub {
   prefix: string;
   webhookSecret: string;
   /** fetch against the hub with the API key; JSON in and out. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  stop(): Promise<void>;
+  api: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
+  stop: () => Promise<void>;
 }
 
 export interface TestHubOptions {
@@ -84,7 +84,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
 }
 
 /** A hub and a webhook receiver that verifies its signatures; `stop` ends both. */
-export async function startHubWithReceiver(opts: TestHubOptions = {}): Promise<{ t: TestHub; rx: WebhookReceiver; stop(): Promise<void> }> {
+export async function startHubWithReceiver(opts: TestHubOptions = {}): Promise<{ t: TestHub; rx: WebhookReceiver; stop: () => Promise<void> }> {
   const t = await startTestHub(opts);
   const rx = await new WebhookReceiver().start(t.webhookSecret);
   return {

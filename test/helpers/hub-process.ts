@@ -37,8 +37,8 @@ export async function startHubProcess(name: string, env: Record<string, string>)
   });
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
-  proc.stdout!.setEncoding('utf8').on('data', (s: string) => output.push(s));
-  proc.stderr!.setEncoding('utf8').on('data', (s: string) => output.push(s));
+  proc.stdout.setEncoding('utf8').on('data', (s: string) => output.push(s));
+  proc.stderr.setEncoding('utf8').on('data', (s: string) => output.push(s));
   const child: HubProcess = {
     name, proc, baseUrl, output, exited: undefined,
     exit: new Promise((resolve) => proc.once('exit', (code, signal) => {
@@ -82,7 +82,7 @@ export async function hubApi(hub: HubProcess, apiKey: string, method: string, pa
     headers: { authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
 export const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>

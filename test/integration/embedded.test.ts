@@ -152,8 +152,8 @@ describe('embedded Postgres', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => stopChild(child, 'SIGKILL', 1000));
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const deadline = Date.now() + 30_000;
     while (!out.includes('READY')) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`child failed:\n${out}`);

@@ -46,12 +46,12 @@ describe('inline deliveries', () => {
   it('are settled by the vote that reaches the quorum', async () => {
     const id = await create({ quorum: 2 });
     const [first, second] = await Promise.all([keyClient(t, 'inline-voter-1'), keyClient(t, 'inline-voter-2')]);
-    expect((await first!('POST', `/v1/requests/${id}/responses`, { value: 'approve' })).body.state).toBe('pending');
+    expect((await first('POST', `/v1/requests/${id}/responses`, { value: 'approve' })).body.state).toBe('pending');
     expect(await deliveries(id)).toEqual([
       { status: 'delivered', inline: true },
       { status: 'delivered', inline: true },
     ]);
-    expect((await second!('POST', `/v1/requests/${id}/responses`, { value: 'approve' })).body.state).toBe('resolved');
+    expect((await second('POST', `/v1/requests/${id}/responses`, { value: 'approve' })).body.state).toBe('resolved');
     expect(await deliveries(id)).toEqual([
       { status: 'settled', inline: true },
       { status: 'settled', inline: true },

@@ -108,8 +108,9 @@ describe('RedisLease', () => {
   it('work that ends on its own gives the lease back, and it is taken again', async () => {
     const { lease, redis } = contender(keyFor('again'), { ttlMs: 5000, retryMs: 50 });
     let runs = 0;
-    lease.run(async () => {
+    lease.run(() => {
       runs++;
+      return Promise.resolve();
     });
     await waitFor(() => runs >= 2, 5000, 'a second run');
     await lease.stop();

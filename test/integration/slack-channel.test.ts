@@ -1,7 +1,7 @@
 // The Slack channel against the fake Slack, through the real Bolt app, the real WebClient and the hub's
 // real HTTP server, with an in-memory hub: delivery, clicks, modals, settle, signatures, bad input.
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChannelError } from '../../channels/channel.js';
 import { createSlackChannel, slackTarget, type SlackChannel } from '../../channels/slack/index.js';
 import { NOTICE } from '../../channels/slack/actions.js';
@@ -251,7 +251,7 @@ describe('settle', () => {
     for (const state of ['expired', 'cancelled'] as const) {
       const { req, ref } = await delivered();
       const closed = hub.close(req.id, state, null);
-      await channel.settle(closed, ref, { state, response: null } as never);
+      await channel.settle(closed, ref, { state, response: null });
       expect(JSON.stringify(fake.message(ref.channel, ref.ts)!.blocks)).toContain(state === 'expired' ? '⌛ Expired' : '🚫 Cancelled');
     }
   });
@@ -349,16 +349,13 @@ describe('bad input', () => {
 
   it('when the hub fails, the clicker is told and nothing crashes', async () => {
     const { ref } = await delivered();
-    const get = hub.get;
-    hub.get = async () => {
-      throw new Error('connection refused');
-    };
+    const get = vi.spyOn(hub, 'get').mockRejectedValue(new Error('connection refused'));
     try {
       const res = await click(ref, 'U0BEN', 'sb:opt:0');
       expect(res.status).toBe(200);
       await until(() => ephemeralsFor('U0BEN').at(-1) === NOTICE.failed);
     } finally {
-      hub.get = get;
+      get.mockRestore();
     }
     expect(hasActions(ref)).toBe(true);
   });

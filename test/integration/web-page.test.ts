@@ -352,7 +352,7 @@ describe('POST /r/{token} is CSRF-safe', () => {
   ])('refuses %s with 403 and writes nothing, even with a valid form token', async (_what, headers) => {
     const { id, web } = await create({ title: 'Forged from afar' });
     const before = await counts(id);
-    const res = await rawPost(web, headers as Record<string, string>, withToken(web, 'value=approve&name=Mallory'));
+    const res = await rawPost(web, headers, withToken(web, 'value=approve&name=Mallory'));
     expect(res.status).toBe(403);
     expect(res.html).toContain('sent from another site');
     expect(res.html).not.toContain('Forged from afar');

@@ -207,7 +207,7 @@ describe('validateAnswer: the same limits for every channel', () => {
     ['responder id', request(), { value: 'approve', responder: { channel: 'web', id: 'x'.repeat(LIMITS.responderId + 1) } }, 'responder.id'],
     ['responder name', request(), { value: 'approve', responder: { channel: 'web', id: 'page', name: 'x'.repeat(LIMITS.responderName + 1) } }, 'responder.name'],
   ] as const)('refuses an over-long %s', (_what, req, over, path) => {
-    const r = validateAnswer(req, answer(over as Partial<Answer>));
+    const r = validateAnswer(req, answer(over));
     expect(r.ok).toBe(false);
     expect(r.ok ? [] : r.errors).toContainEqual({ path, message: expect.stringMatching(/^must be at most \d+ characters$/) });
   });

@@ -50,12 +50,12 @@ describe('settings', () => {
   });
 
   it('the registry turns each channel on or off from its own section of the environment', () => {
-    const registry = createChannels({ env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', TELEGRAM_BOT_TOKEN: 't' } }, log);
+    const registry = createChannels({ env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', TELEGRAM_BOT_TOKEN: 't', SMTP_URL: 'smtp://x' } }, log);
     expect(registry.status()).toEqual([
       { name: 'slack', on: true },
       { name: 'discord', on: false, reason: 'DISCORD_BOT_TOKEN is not set' },
-      { name: 'telegram', on: false, reason: 'the Telegram channel is not in this build yet' },
-      { name: 'email', on: false, reason: 'SMTP_URL is not set' },
+      { name: 'telegram', on: false, reason: 'TELEGRAM_BOT_TOKEN must be a bot token from @BotFather (123456789:AA…)' },
+      { name: 'email', on: false, reason: 'the email channel is not in this build yet' },
       { name: 'sqs', on: false, reason: 'SQS_RESPONSE_QUEUE_URL is not set' },
       { name: 'web', on: true },
     ]);
@@ -72,7 +72,7 @@ describe('rawPost and problem', () => {
       if (raw.length === 0) return problem(reply, 400, 'empty body');
       return reply.send({ hex: raw.toString('hex') });
     });
-    http.post('/json', async (req) => ({ parsed: req.body }));
+    http.post('/json', (req) => ({ parsed: req.body }));
     base = await http.listen({ port: 0, host: '127.0.0.1' });
 
     const bytes = Buffer.from('{ "a" :1,\n"b":"\u00e9"}  ', 'utf8');
@@ -133,7 +133,7 @@ describe('AckDeadline', () => {
 
   it('says when the work ended without an ack, or failed before one', async () => {
     const deadline = new AckDeadline(10_000);
-    expect(await deadline.run(async () => undefined)).toEqual({ kind: 'unacked' });
+    expect(await deadline.run(() => Promise.resolve(undefined))).toEqual({ kind: 'unacked' });
     const err = new Error('boom');
     expect(await deadline.run(async () => Promise.reject(err))).toEqual({ kind: 'failed', err });
     expect(await deadline.run(() => { throw err; })).toEqual({ kind: 'failed', err });
@@ -145,7 +145,7 @@ describe('DuplicateGuard', () => {
     const seen = new Set<string>();
     const warnings: string[] = [];
     const ctxLog = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-    const guard = new DuplicateGuard({ log: ctxLog, once: async (key) => !seen.has(key) && !!seen.add(key) });
+    const guard = new DuplicateGuard({ log: ctxLog, once: (key) => Promise.resolve(!seen.has(key) && !!seen.add(key)) });
     expect(await guard.isRepeat('a')).toBe(false);
     expect(await guard.isRepeat('a')).toBe(true);
     const down = new DuplicateGuard({ log: ctxLog, once: async () => Promise.reject(new Error('connection refused')) });

@@ -33,10 +33,8 @@ describe('the HTTP server logs', () => {
   it('never print a capability token, in the request line or in fastify error logs', async () => {
     const lines: string[] = [];
     app = createHttpServer(pino({ level: 'debug' }, { write: (l: string) => void lines.push(l) }));
-    app.get<{ Params: { token: string } }>('/r/:token', async (req) => {
-      throw new Error(`failed while handling ${req.url}`);
-    });
-    app.post<{ Params: { token: string } }>('/r/:token', async (req) => {
+    app.get<{ Params: { token: string } }>('/r/:token', (req) => Promise.reject(new Error(`failed while handling ${req.url}`)));
+    app.post<{ Params: { token: string } }>('/r/:token', (req) => {
       req.log.warn({ req, err: `text mentioning ${req.url}` }, 'custom');
       return { ok: true };
     });

@@ -140,9 +140,10 @@ describe('RateGate.pass', () => {
     const c = clock();
     const gate = new RateGate(c.now);
     const slept: number[] = [];
-    const sleep = async (ms: number) => {
+    const sleep = (ms: number) => {
       slept.push(ms);
       c.advance(ms);
+      return Promise.resolve();
     };
     await gate.pass([lane], { ...JOB, what: 'Slack chat.postMessage' }, sleep);
     await gate.pass([lane], { ...JOB, what: 'Slack chat.postMessage' }, sleep);
@@ -158,12 +159,13 @@ describe('RateGate.pass', () => {
     const gate = new RateGate(c.now);
     gate.admit([lane], JOB);
     let held = false;
-    const sleep = async (ms: number) => {
+    const sleep = (ms: number) => {
       c.advance(ms);
       if (!held) {
         held = true;
         gate.hold(lane.key, 3000);
       }
+      return Promise.resolve();
     };
     // Admitted to wait 1 s; the hold (3 s) arrives during that second: refused for the whole hold.
     const err = await gate.pass([lane], { ...JOB, what: 'x' }, sleep).catch((e: unknown) => e);

@@ -103,7 +103,7 @@ describe('fake Slack Web API', () => {
     expect(bare.messages).toEqual([expect.not.objectContaining({ metadata: expect.anything() })]);
     const full = await web.conversations.history({ channel: 'C0META', include_all_metadata: true });
     expect(full).toMatchObject({ ok: true, has_more: false, pin_count: 0, messages: [{ ts, text: 'edited', bot_id: fake.botId, user: fake.botUserId, metadata }] });
-    const bad = await platformError(web.chat.postMessage({ channel: 'C0META', text: 'x', metadata: { event_type: 'x' } as never }));
+    const bad = await platformError(web.chat.postMessage({ channel: 'C0META', text: 'x', metadata: { event_type: 'x' } }));
     expect(bad.error).toBe('invalid_metadata_format');
   });
 

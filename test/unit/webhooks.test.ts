@@ -211,16 +211,14 @@ describe('checkCallbackUrl', () => {
   });
 
   it('refuses a host when any resolved address is private', async () => {
-    const resolve = async () => ['93.184.215.14', '10.0.0.1'];
+    const resolve = () => Promise.resolve(['93.184.215.14', '10.0.0.1']);
     expect(await checkCallbackUrl('https://hooks.example.com/x', 'deny', resolve)).toMatch(/10\.0\.0\.1/);
-    expect(await checkCallbackUrl('https://hooks.example.com/x', 'deny', async () => ['93.184.215.14'])).toBeUndefined();
+    expect(await checkCallbackUrl('https://hooks.example.com/x', 'deny', () => Promise.resolve(['93.184.215.14']))).toBeUndefined();
     expect(await checkCallbackUrl('https://8.8.8.8/x', 'deny')).toBeUndefined();
   });
 
   it('refuses an unresolvable host under deny', async () => {
-    const resolve = async (): Promise<string[]> => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
-    };
+    const resolve = (): Promise<string[]> => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
     expect(await checkCallbackUrl('https://nowhere.invalid/x', 'deny', resolve)).toMatch(/could not be resolved/);
   });
 });

@@ -41,8 +41,8 @@ export interface InstanceOptions {
   port: number;
   password: string;
   asPostgresUser: boolean;
-  onLog(message: string): void;
-  onError(err: unknown): void;
+  onLog: (message: string) => void;
+  onError: (err: unknown) => void;
 }
 
 /** A cluster on 127.0.0.1 only (no Unix socket), scram-sha-256, UTF8 with the C locale. */
@@ -81,7 +81,8 @@ export async function startInstance(instance: PostgresInstance): Promise<void> {
       // already gone
     }
     internal.process = undefined;
-    throw err ?? new Error('postgres exited during start-up');
+    // The library rejects with nothing when the postmaster exits before it is ready.
+    throw err instanceof Error ? err : new Error('postgres exited during start-up');
   } finally {
     clearTimeout(timer);
   }
