@@ -7,6 +7,7 @@ import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
 import { type Channel, type ChannelCheck, type ChannelContext, ChannelError, type ChannelPlugin, type DeliveryAttempt, type Hub } from '../channel.js';
 import { DuplicateGuard } from '../kit/duplicate-guard.js';
 import { configureChannel, type Configured, type Env } from '../kit/settings.js';
+import { recentDecisions } from '../kit/recent-decisions.js';
 import { registerListeners } from './actions.js';
 import { SlackApi, SlackApiError } from './client.js';
 import { isConversationId, isTs, isUserId, requestMetadata } from './codec.js';
@@ -98,17 +99,7 @@ export class SlackChannel implements Channel {
 
   /** The message for a request, with the recent decisions of its workflow. */
   private async message(request: Request, outcome?: Outcome): Promise<SlackMessage> {
-    let history: Request[] = [];
-    if (request.workflow_id && this.hub) {
-      const before = Date.parse(request.created_at);
-      history = await this.hub
-        .history(request.workflow_id, HISTORY_LIMIT)
-        .then((list) => list.filter((h) => h.id !== request.id && h.closed_at !== null && Date.parse(h.closed_at) <= before))
-        .catch((err: Error) => {
-          this.log.warn({ err: err.message }, 'slack: workflow history unavailable');
-          return [];
-        });
-    }
+    const history = await recentDecisions(this.hub, request, HISTORY_LIMIT, this.log);
     return outcome ? renderClosed(request, outcome, { history }) : renderPending(request, { history });
   }
 

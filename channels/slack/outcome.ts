@@ -3,6 +3,7 @@
 // their own time zone, and an emoji. Pure.
 import * as text from '../../src/domain/outcome-text.js';
 import type { Outcome, Request, Responder } from '../../src/domain/types.js';
+import { outcomeEmoji } from '../kit/outcome-emoji.js';
 import { isUserId } from './codec.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
@@ -15,15 +16,7 @@ export const slackText: text.TextStyle = {
 /** `<@U…>` for a Slack user; "Ana via Telegram" for anyone else. */
 export const who = (responder: Responder): string => text.who(responder, slackText);
 
-export function outcomeEmoji(request: Request): string {
-  if (request.state === 'expired') return '⌛';
-  if (request.state === 'cancelled') return '🚫';
-  const r = request.response;
-  if (!r) return '✅';
-  const verdict = text.verdictOf(request, r.value);
-  if (verdict === 'approved' || verdict === 'rejected') return verdict === 'approved' ? '✅' : '❌';
-  return request.options.find((o) => o.value === r.value)?.style === 'danger' ? '❌' : '✅';
-}
+export { outcomeEmoji } from '../kit/outcome-emoji.js';
 
 /** "approved by <@U1>", "expired": for the workflow's recent decisions. */
 export const shortOutcome = (request: Request): string => text.shortOutcome(request, slackText);

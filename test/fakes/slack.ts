@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { FakeSocketMode } from './slack-socket.js';
+import { FakeRateLimits } from './rate-limits.js';
 
 export interface FakeUser {
   id: string;
@@ -89,8 +90,7 @@ export class FakeSlack {
   readonly members = new Set<string>();
   private readonly triggers = new Map<string, { at: number; user: string; used: boolean }>();
   /** Keyed by method, or method:channel for one conversation. */
-  private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
-  private readonly limitedUntil = new Map<string, number>();
+  private readonly limits = new FakeRateLimits();
   private readonly failures = new Map<string, string[]>();
   private readonly holds = new Map<string, number>();
   private readonly held: ServerResponse[] = [];
@@ -130,7 +130,7 @@ export class FakeSlack {
    * seconds; as Slack does, every further call of it inside that window gets 429 too (recorded `early`).
    */
   rateLimit(method: string, times = 1, retryAfter = 1, channel?: string): void {
-    this.rateLimits.set(channel ? `${method}:${channel}` : method, { times, retryAfter });
+    this.limits.limit(channel ? `${method}:${channel}` : method, times, retryAfter);
   }
 
   /** The next `times` calls of `method` take effect (a post is posted) but are never answered. */
@@ -249,18 +249,7 @@ export class FakeSlack {
   private rateLimited(method: string, args: Record<string, any>, now: number): { retryAfter: number; early: boolean } | undefined {
     const channel = this.resolveChannel(args.channel) ?? (typeof args.channel === 'string' ? args.channel : undefined);
     const keys = channel ? [`${method}:${channel}`, method] : [method];
-    for (const key of keys) {
-      const until = this.limitedUntil.get(key) ?? 0;
-      if (until > now) return { retryAfter: Math.ceil((until - now) / 1000), early: true };
-    }
-    for (const key of keys) {
-      const limit = this.rateLimits.get(key);
-      if (!limit || limit.times <= 0) continue;
-      limit.times -= 1;
-      this.limitedUntil.set(key, now + limit.retryAfter * 1000);
-      return { retryAfter: limit.retryAfter, early: false };
-    }
-    return undefined;
+    return this.limits.check(keys, now);
   }
 
   private parseArgs(req: IncomingMessage, raw: string): Record<string, any> {

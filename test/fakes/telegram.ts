@@ -29,6 +29,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeRateLimits } from './rate-limits.js';
 import {
   callbackQueryUpdate,
   type ChatType,
@@ -185,8 +186,7 @@ export class FakeTelegram {
   private readonly chats = new Map<number, FakeChat>();
   private readonly messages = new Map<string, FakeMessage>();
   private readonly queries = new Map<string, { at: number; answered: boolean }>();
-  private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
-  private readonly limitedUntil = new Map<string, number>();
+  private readonly limits = new FakeRateLimits();
   private readonly failures = new Map<string, TelegramError[]>();
   private readonly losses = new Map<string, number>();
   private readonly lost: ServerResponse[] = [];
@@ -272,7 +272,7 @@ export class FakeTelegram {
    * with parameters.retry_after; as Telegram does, every further call inside that window gets 429 too.
    */
   rateLimit(method: string, times = 1, retryAfterS = 1, chatId?: number): void {
-    this.rateLimits.set(chatId === undefined ? method : `${method}:${chatId}`, { times, retryAfter: retryAfterS });
+    this.limits.limit(chatId === undefined ? method : `${method}:${chatId}`, times, retryAfterS);
   }
 
   /** The token stops working (revoked): the next `times` calls, or every call until restoreAuth(), get 401 "Unauthorized". */
@@ -584,18 +584,7 @@ export class FakeTelegram {
   private rateLimited(method: string, params: Record<string, unknown>, now: number): { retryAfter: number; early: boolean } | undefined {
     const chatId = params.chat_id === undefined ? undefined : this.findChat(params.chat_id)?.chat.id;
     const keys = chatId === undefined ? [method] : [`${method}:${chatId}`, method];
-    for (const key of keys) {
-      const until = this.limitedUntil.get(key) ?? 0;
-      if (until > now) return { retryAfter: Math.ceil((until - now) / 1000), early: true };
-    }
-    for (const key of keys) {
-      const limit = this.rateLimits.get(key);
-      if (!limit || limit.times <= 0) continue;
-      limit.times -= 1;
-      this.limitedUntil.set(key, now + limit.retryAfter * 1000);
-      return { retryAfter: limit.retryAfter, early: false };
-    }
-    return undefined;
+    return this.limits.check(keys, now);
   }
 
   private readonly methods: Record<string, (p: Record<string, unknown>) => { result: unknown; description?: string }> = {
