@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { CHANNEL_NAMES, type ChannelName } from '../src/domain/types.js';
 import type { Channel, ChannelContext, ChannelPlugin } from './channel.js';
 import { configureChannel, notYetBuilt, type Env } from './kit/settings.js';
+import { discord } from './discord/index.js';
 import { slack } from './slack/index.js';
 import { telegram } from './telegram/index.js';
 import { web } from './web/index.js';
@@ -10,7 +11,7 @@ import { web } from './web/index.js';
 const PLUGINS: Record<ChannelName, ChannelPlugin<unknown>> = {
   web,
   slack,
-  discord: notYetBuilt('discord', 'Discord', 'DISCORD_BOT_TOKEN'),
+  discord,
   telegram,
   email: notYetBuilt('email', 'email', 'SMTP_URL'),
   sqs: notYetBuilt('sqs', 'SQS', 'SQS_RESPONSE_QUEUE_URL'),

@@ -25,6 +25,8 @@ usage:
                                             print the Slack app manifest for this hub
   switchboard telegram set-webhook          register PUBLIC_URL/telegram/webhook with Telegram
                                             (TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET)
+  switchboard discord register              print the interactions URL for the developer portal
+                                            and the bot's invite URL (DISCORD_*, PUBLIC_URL)
 
 Configuration comes from the environment (and .env); see the README.`;
 
@@ -95,6 +97,12 @@ async function telegram(config: Config, args: string[]): Promise<number> {
   return setWebhookCommand(config.env, (line) => process.stdout.write(`${line}\n`));
 }
 
+async function discord(config: Config, args: string[]): Promise<number> {
+  if (args[0] !== 'register') throw new UsageError('discord takes: register');
+  const { registerCommand } = await import('../channels/discord/setup.js');
+  return registerCommand(config.env, (line) => process.stdout.write(`${line}\n`));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
@@ -117,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
       return doctor(config, createLogger('warn'));
     case 'telegram':
       return telegram(config, rest);
+    case 'discord':
+      return discord(config, rest);
     default:
       throw new UsageError(`unknown command ${command}`);
   }
