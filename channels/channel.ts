@@ -31,6 +31,11 @@ export interface Hub {
   get(requestId: string): Promise<Request | undefined>;
   /** The latest closed requests of one workflow, newest first (for "recent decisions" context lines). */
   history(workflowId: string, limit: number): Promise<Request[]>;
+  /**
+   * Records, in the request's events, an answer the channel refused before it could reach respond()
+   * (e.g. a reply token that is not this request's). Nothing is written for an unknown request.
+   */
+  refuse(requestId: string, why: string, data?: Record<string, unknown>): Promise<void>;
   readonly tokens: CapabilityTokens;
   /** Absolute URL of the hub, for links in messages. */
   readonly publicUrl: string;

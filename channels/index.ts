@@ -4,6 +4,7 @@ import type { Channel, ChannelContext, ChannelPlugin } from './channel.js';
 import { configureChannel, notYetBuilt, type Env } from './kit/settings.js';
 import { discord } from './discord/index.js';
 import { slack } from './slack/index.js';
+import { sqs } from './sqs/index.js';
 import { telegram } from './telegram/index.js';
 import { web } from './web/index.js';
 
@@ -14,7 +15,7 @@ const PLUGINS: Record<ChannelName, ChannelPlugin<unknown>> = {
   discord,
   telegram,
   email: notYetBuilt('email', 'email', 'SMTP_URL'),
-  sqs: notYetBuilt('sqs', 'SQS', 'SQS_RESPONSE_QUEUE_URL'),
+  sqs,
 };
 
 /** Builds each enabled channel's context (see src/channel-context.ts). */

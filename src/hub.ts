@@ -8,6 +8,7 @@ import { createRequestSchema, issuesToErrors } from './domain/request-schema.js'
 import type { Answer, Request, RespondResult, Response } from './domain/types.js';
 import type { Db } from './store/db.js';
 import { buildRequest } from './store/new-request.js';
+import { ID_PATTERN } from './store/ids.js';
 import * as store from './store/requests.js';
 import { castVote } from './store/votes.js';
 import { checkCallbackUrl } from './webhooks.js';
@@ -95,7 +96,7 @@ export class SwitchboardHub implements Hub {
     if (decision.kind !== 'claim') {
       // What the audit log keeps of a refused answer: cut to the limits and storable (the answer may be neither).
       const errors = decision.kind === 'invalid' ? { errors: decision.errors } : {};
-      await this.refuse(request, decision.kind, { ...auditedAnswer(answer), ...errors });
+      await this.recordRefusal(request, decision.kind, { ...auditedAnswer(answer), ...errors });
       return { status: decision.kind, request, reason: decision.reason, ...errors };
     }
     const { response } = decision;
@@ -172,7 +173,13 @@ export class SwitchboardHub implements Hub {
     return { status: 'closed', request, reason: closedReason(request) };
   }
 
-  private async refuse(request: Request, why: string, data: Record<string, unknown>): Promise<void> {
+  private async recordRefusal(request: Request, why: string, data: Record<string, unknown>): Promise<void> {
     await store.recordEvent(this.d.db.sql, request.id, 'answer.refused', { why, ...data });
+  }
+
+  /** For channels: an answer refused before it reached respond() (see Hub.refuse). */
+  async refuse(requestId: string, why: string, data: Record<string, unknown> = {}): Promise<void> {
+    if (!ID_PATTERN.test(requestId)) return;
+    await store.recordEventIfRequest(this.d.db.sql, requestId, 'answer.refused', { why, ...data });
   }
 }

@@ -168,6 +168,12 @@ export async function recordEvent(sql: Sql, requestId: string, type: string, dat
   await sql`insert into events (request_id, type, data) values (${requestId}, ${type}, ${sql.json(data as never)})`;
 }
 
+/** recordEvent for a request id that came from outside: nothing is written when no such request exists. */
+export async function recordEventIfRequest(sql: Sql, requestId: string, type: string, data: Record<string, unknown>) {
+  await sql`insert into events (request_id, type, data)
+    select id, ${type}, ${sql.json(data as never)} from requests where id = ${requestId}`;
+}
+
 /** Pending requests whose deadline has passed (the sweep's backstop for lost expire jobs). */
 export async function overdueRequestIds(db: Db, limit = 100): Promise<string[]> {
   const rows = await db.sql<{ id: string }[]>`

@@ -66,6 +66,14 @@ export class MemoryHub implements Hub {
     return this.answers.filter((a) => a.requestId === requestId);
   }
 
+  /** What channels refused before respond() (Hub.refuse), in order. */
+  readonly refusals: { requestId: string; why: string; data: Record<string, unknown> }[] = [];
+
+  refuse(requestId: string, why: string, data: Record<string, unknown> = {}): Promise<void> {
+    if (this.requests.has(requestId)) this.refusals.push({ requestId, why, data });
+    return Promise.resolve();
+  }
+
   get(requestId: string): Promise<Request | undefined> {
     const r = this.requests.get(requestId);
     return Promise.resolve(r && copy(r));
