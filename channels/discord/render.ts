@@ -16,6 +16,7 @@ import {
   MessageFlags,
   TextInputStyle,
 } from 'discord-api-types/v10';
+import { approversLine, chunk, votesLine } from '../kit/status-lines.js';
 import * as words from '../../src/domain/outcome-text.js';
 import type { Field, Option, Outcome, Request } from '../../src/domain/types.js';
 import { outcomeEmoji } from '../kit/outcome-emoji.js';
@@ -84,7 +85,7 @@ export interface DiscordMessage {
 }
 
 export function renderPending(request: Request, opts: RenderOptions = {}): DiscordMessage {
-  const status = [deadlineLine(request), approversLine(request), votesLine(request), hint(request, opts.formUrl)].filter((l): l is string => !!l);
+  const status = [deadlineLine(request), approversLine(request), votesLine(request, discordText), hint(request, opts.formUrl)].filter((l): l is string => !!l);
   return message(embed(request, opts.history ?? [], status, COLOR.pending), components(request, opts.formUrl));
 }
 
@@ -160,15 +161,7 @@ function deadlineLine(request: Request): string | undefined {
   return Number.isFinite(seconds) ? `⏳ Answer by <t:${seconds}:f> (<t:${seconds}:R>)${fallback}` : undefined;
 }
 
-function approversLine(request: Request): string | undefined {
-  return request.approvers.length ? '🔒 Only the named approvers can answer' : undefined;
-}
 
-function votesLine(request: Request): string | undefined {
-  if (request.quorum <= 1) return undefined;
-  const voters = request.votes.map((v) => words.who(v.responder, discordText)).join(', ');
-  return `🗳️ ${request.votes.length} of ${request.quorum} approvals${voters ? `: ${voters}` : ''}`;
-}
 
 function hint(request: Request, formUrl: string | undefined): string | undefined {
   if (request.type === 'text') return '✍️ Press Answer to type your answer.';
@@ -230,11 +223,6 @@ function selects(request: Request): ActionRow[] {
 
 const row = (components: APIComponentInMessageActionRow[]): ActionRow => ({ type: ComponentType.ActionRow, components });
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The modal a text or short form request opens: one paragraph for a text answer, one input per form field. */
 export function renderModal(request: Request): APIModalInteractionResponseCallbackData {

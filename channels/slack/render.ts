@@ -4,7 +4,8 @@ import type { types } from '@slack/bolt';
 import type { Option, Outcome, Request } from '../../src/domain/types.js';
 import { ACTION, isUserId, optionValue } from './codec.js';
 import { labelOf } from '../../src/domain/outcome-text.js';
-import { outcomeEmoji, outcomeLine, shortOutcome, slackDate, slackText, who } from './outcome.js';
+import { votesLine } from '../kit/status-lines.js';
+import { outcomeEmoji, outcomeLine, shortOutcome, slackDate, slackText } from './outcome.js';
 import { chunkText, escapeMrkdwn, markdownToMrkdwn, truncate } from './mrkdwn.js';
 
 type Block = types.KnownBlock;
@@ -49,7 +50,7 @@ const plain = (text: string, max: number): types.PlainTextElement => ({ type: 'p
 
 /** The message as first delivered: everything a reviewer needs, and the buttons to decide. */
 export function renderPending(request: Request, opts: RenderOptions = {}): SlackMessage {
-  const status = [deadlineLine(request), approversLine(request), votesLine(request)].filter(Boolean) as string[];
+  const status = [deadlineLine(request), approversLine(request), votesLine(request, slackText)].filter(Boolean) as string[];
   const blocks = [
     ...describe(request, opts),
     ...(status.length ? [{ type: 'context', elements: status.map(mrkdwn) } as Block] : []),
@@ -136,11 +137,6 @@ function approversLine(request: Request): string | undefined {
   return `🔒 Approvers: ${list}`;
 }
 
-function votesLine(request: Request): string | undefined {
-  if (request.quorum <= 1) return undefined;
-  const voters = request.votes.map((v) => who(v.responder)).join(', ');
-  return `🗳️ ${request.votes.length} of ${request.quorum} approvals${voters ? `: ${voters}` : ''}`;
-}
 
 function actionsBlock(request: Request): Block {
   const elements: types.ActionsBlockElement[] = [];

@@ -6,6 +6,7 @@
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { TelegramApi } from './client.js';
+import { pause } from '../kit/pause.js';
 import { TelegramApiError } from './errors.js';
 
 const CONFLICT_WAIT_MS = 5000;
@@ -56,14 +57,3 @@ async function waitAfter(o: PollerOptions, err: unknown, failures: number): Prom
   return Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -2,6 +2,7 @@
 // its inline keyboard, the closed message with its outcome (worded by src/domain/outcome-text.ts) and no
 // keyboard, and the ForceReply prompt for text and form answers. No I/O; unit-tested on its own.
 import type { ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, User } from 'grammy/types';
+import { approversLine, chunk, votesLine } from '../kit/status-lines.js';
 import * as words from '../../src/domain/outcome-text.js';
 import type { Field, Option, Outcome, Request } from '../../src/domain/types.js';
 import { outcomeEmoji } from '../kit/outcome-emoji.js';
@@ -56,7 +57,7 @@ export interface TelegramMessage {
 
 /** The message as first delivered: everything a reviewer needs, and the buttons to decide. */
 export function renderPending(request: Request, opts: RenderOptions = {}): TelegramMessage {
-  const status = [deadlineLine(request), approversLine(request), votesLine(request), replyHint(request, !!opts.formUrl)];
+  const status = [deadlineLine(request), approversLine(request), votesLine(request, telegramText), replyHint(request, !!opts.formUrl)];
   return { text: compose(request, opts, status.filter((l): l is string => !!l)), keyboard: keyboard(request, opts.formUrl) };
 }
 
@@ -142,15 +143,7 @@ function deadlineLine(request: Request): string | undefined {
   return `⏳ Answer by ${utcDateTime(request.expires_at)}${fallback}`;
 }
 
-function approversLine(request: Request): string | undefined {
-  return request.approvers.length ? '🔒 Only the named approvers can answer' : undefined;
-}
 
-function votesLine(request: Request): string | undefined {
-  if (request.quorum <= 1) return undefined;
-  const voters = request.votes.map((v) => words.who(v.responder, telegramText)).join(', ');
-  return `🗳️ ${request.votes.length} of ${request.quorum} approvals${voters ? `: ${voters}` : ''}`;
-}
 
 function replyHint(request: Request, formLink: boolean): string | undefined {
   if (request.type === 'text') return '✍️ Tap Answer, then reply to the message I send you.';
@@ -177,7 +170,7 @@ function keyboard(request: Request, formUrl?: string): InlineKeyboardMarkup {
   if (request.type === 'approval' || request.type === 'choice') {
     const buttons = request.options.map((o, i) => optionButton(request.id, o, i));
     const perRow = request.type === 'approval' || request.options.every((o) => o.label.length <= SHORT_LABEL) ? 2 : 1;
-    return { inline_keyboard: rows(buttons, request.type === 'approval' && buttons.length <= 3 ? buttons.length : perRow) };
+    return { inline_keyboard: chunk(buttons, request.type === 'approval' && buttons.length <= 3 ? buttons.length : perRow) };
   }
   const answer: InlineKeyboardButton[] = [{ text: '✍️ Answer', callback_data: answerData(request.id) }];
   const link: InlineKeyboardButton[][] = request.type === 'form' && formUrl ? [[{ text: '🔗 Open the form', url: formUrl }]] : [];
@@ -188,11 +181,6 @@ function optionButton(requestId: string, option: Option, index: number): InlineK
   return { text: option.label, callback_data: optionData(requestId, index) };
 }
 
-function rows<T>(items: T[], perRow: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += perRow) out.push(items.slice(i, i + perRow));
-  return out;
-}
 
 export interface Prompt {
   text: string;
