@@ -19,6 +19,11 @@ export type HttpRoutes = FastifyInstance;
 export interface CapabilityTokens {
   /** `recipient` is the index into request.recipients, or 'web' for the request's own page. */
   issue(requestId: string, recipient: number | 'web'): string;
+  /**
+   * The same capability in at most 51 lowercase letters, digits and "-", for places that limit length or
+   * may fold case: an email reply address's `+<token>`, a Message-ID. verify() takes either form, in any case.
+   */
+  compact(requestId: string, recipient: number | 'web'): string;
   verify(token: string): { requestId: string; recipient: number | 'web' } | undefined;
   /** The web form's CSRF token: proves a POST comes from a page this hub served for `capability` (a day at most). */
   formToken(capability: string): string;
@@ -77,7 +82,15 @@ export interface ChannelContext<Settings = unknown> {
    * false for a repeat. Keys are namespaced by channel. Use channels/kit/duplicate-guard.ts rather than this directly.
    */
   once(key: string, ttlMs: number): Promise<boolean>;
+  /** Small values the channel keeps across restarts and shares between processes (Postgres), e.g. the last IMAP UID handled. */
+  state: ChannelState;
   config: Settings;
+}
+
+/** A channel's own durable key-value store: JSON values under short keys, namespaced by channel. */
+export interface ChannelState {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
 }
 
 /** A singleton loop's right to run: held by one process at a time, taken over when its holder dies. */

@@ -20,6 +20,7 @@ import { Wakeups } from './jobs/wakeups.js';
 import { createWorker } from './jobs/worker.js';
 import { createMetrics } from './metrics.js';
 import { createKeyVerifier } from './store/api-keys.js';
+import { channelState } from './store/channel-state.js';
 import { connect, runMigrations, type Db } from './store/db.js';
 import { overdueRequestIds } from './store/requests.js';
 import { getOrCreateSetting } from './store/settings.js';
@@ -97,7 +98,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     checks: { postgres: () => db.sql`select 1`, redis: () => redis.queue.ping() },
   });
   await registerApi(http, { db, hub, relay, wakeups, present, verifyKey: createKeyVerifier(db, config.SWITCHBOARD_API_KEY) });
-  const channelContexts = await createChannelContexts({ redisUrl: o.redisUrl, prefix, hub, http, log });
+  const channelContexts = await createChannelContexts({ redisUrl: o.redisUrl, prefix, hub, http, log, state: (name) => channelState(db, name) });
   await channels.start(channelContexts);
 
   let worker: Worker | undefined;

@@ -1,9 +1,9 @@
 // What each channel gets at start (ChannelContext): the hub, the HTTP server, its logger, its settings,
-// and the two things that must hold across hub processes, both on Redis under SWITCHBOARD_QUEUE_PREFIX:
-// leases for singleton loops and the duplicate-delivery guard.
+// the two things that must hold across hub processes, both on Redis under SWITCHBOARD_QUEUE_PREFIX
+// (leases for singleton loops and the duplicate-delivery guard), and its durable state in Postgres.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChannelContext, Hub, HttpRoutes, Lease } from '../channels/channel.js';
+import type { ChannelContext, ChannelState, Hub, HttpRoutes, Lease } from '../channels/channel.js';
 import type { ChannelContexts } from '../channels/index.js';
 import type { ChannelName } from './domain/types.js';
 import { DEFAULT_LEASE_TIMING, RedisLease, type LeaseTiming } from './lease.js';
@@ -14,6 +14,8 @@ export interface ChannelContextOptions {
   hub: Hub;
   http: HttpRoutes;
   log: Logger;
+  /** Each channel's durable state (src/store/channel-state.ts over the hub's database). */
+  state: (channel: ChannelName) => ChannelState;
   leaseTiming?: LeaseTiming;
 }
 
@@ -39,6 +41,7 @@ export async function createChannelContexts(o: ChannelContextOptions): Promise<C
         http: o.http,
         log,
         config,
+        state: o.state(name),
         lease(leaseName) {
           const lease = new RedisLease(redis, key('lease', leaseName), log, timing);
           leases.add(lease);

@@ -1,7 +1,7 @@
 // A ChannelContext for channel tests: the hub and HTTP server the test gives, and real Redis leases
 // and duplicate guard under a prefix of its own (share `prefix` to stand for two hub processes).
 import pino, { type Logger } from 'pino';
-import type { ChannelContext, Hub, HttpRoutes } from '../../channels/channel.js';
+import type { ChannelContext, ChannelState, Hub, HttpRoutes } from '../../channels/channel.js';
 import { createChannelContexts } from '../../src/channel-context.js';
 import type { ChannelName } from '../../src/domain/types.js';
 import type { LeaseTiming } from '../../src/lease.js';
@@ -23,11 +23,26 @@ export interface TestChannelContextOptions<Settings> {
   channel?: ChannelName;
   /** Give two contexts one prefix to have them act as two processes of one deployment. */
   prefix?: string;
+  /** The channel's durable state; by default a MemoryChannelState of its own (the hub's side, like MemoryHub). */
+  state?: ChannelState;
   leaseTiming?: LeaseTiming;
+}
+
+/** ChannelState in memory, for contract tests over a MemoryHub; the real one (Postgres) is src/store/channel-state.ts. */
+export class MemoryChannelState implements ChannelState {
+  readonly values = new Map<string, unknown>();
+  get<T>(key: string): Promise<T | undefined> {
+    return Promise.resolve(structuredClone(this.values.get(key)) as T | undefined);
+  }
+  set(key: string, value: unknown): Promise<void> {
+    this.values.set(key, structuredClone(value));
+    return Promise.resolve();
+  }
 }
 
 export async function channelContext<Settings>(o: TestChannelContextOptions<Settings>): Promise<TestChannelContext<Settings>> {
   const prefix = o.prefix ?? `sbtest_ctx_${suffix()}`;
+  const state = o.state ?? new MemoryChannelState();
   const runtime = await createChannelContexts({
     redisUrl: TEST_REDIS_URL,
     prefix,
@@ -35,6 +50,7 @@ export async function channelContext<Settings>(o: TestChannelContextOptions<Sett
     http: o.http,
     log: o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     leaseTiming: o.leaseTiming,
+    state: () => state,
   });
   return {
     ...runtime.contextFor(o.channel ?? 'slack', o.config),

@@ -47,6 +47,28 @@ describe('createTokens', () => {
     expect(tokens.verify(`${id}.w.${mac0}`)).toBeUndefined();
   });
 
+  it('issues compact tokens: lowercase, at most 51 characters, verifying in any case to the same capability', () => {
+    for (const r of [0, 7, 999, 'web'] as const) {
+      const token = tokens.compact(id, r);
+      expect(token).toMatch(/^[0-9a-z-]{1,51}$/);
+      expect(tokens.verify(token)).toEqual({ requestId: id, recipient: r });
+      expect(tokens.verify(token.toUpperCase())).toEqual({ requestId: id, recipient: r });
+    }
+    expect(`approvals+${tokens.compact(id, 999)}`.length).toBeLessThanOrEqual(64);
+  });
+
+  it('refuses a compact token whose MAC, request or recipient was changed, or made with another secret', () => {
+    const token = tokens.compact(id, 1);
+    const [ulid, , mac] = token.split('-');
+    const flip = (c: string) => (c === 'a' ? 'b' : 'a');
+    for (const at of [0, 10, 19]) expect(tokens.verify(`${ulid}-1-${mac!.slice(0, at)}${flip(mac![at]!)}${mac!.slice(at + 1)}`)).toBeUndefined();
+    expect(tokens.verify(`${ulid}-2-${mac}`)).toBeUndefined();
+    expect(tokens.verify(`${newId('req').slice(4)}-1-${mac}`)).toBeUndefined();
+    expect(createTokens('another-secret').verify(token)).toBeUndefined();
+    // A full token's MAC does not make a compact one, and the reverse.
+    expect(tokens.verify(`${ulid}-1-${tokens.issue(id, 1).split('.')[2]!.slice(0, 20).toLowerCase()}`)).toBeUndefined();
+  });
+
   it('refuses tokens made with another secret', () => {
     const other = createTokens('another-secret');
     const token = other.issue(id, 'web');
