@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { CHANNEL_NAMES, type ChannelName } from '../src/domain/types.js';
 import type { Channel, ChannelContext, ChannelPlugin } from './channel.js';
-import { configureChannel, notYetBuilt, type Env } from './kit/settings.js';
+import { configureChannel, type Env } from './kit/settings.js';
 import { discord } from './discord/index.js';
+import { email } from './email/index.js';
 import { slack } from './slack/index.js';
 import { sqs } from './sqs/index.js';
 import { telegram } from './telegram/index.js';
@@ -14,7 +15,7 @@ const PLUGINS: Record<ChannelName, ChannelPlugin<unknown>> = {
   slack,
   discord,
   telegram,
-  email: notYetBuilt('email', 'email', 'SMTP_URL'),
+  email,
   sqs,
 };
 

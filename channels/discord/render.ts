@@ -17,7 +17,8 @@ import {
   TextInputStyle,
 } from 'discord-api-types/v10';
 import { approversLine, chunk, votesLine } from '../kit/status-lines.js';
-import * as words from '../../src/domain/outcome-text.js';
+import * as parts from '../kit/message-parts.js';
+import type * as words from '../../src/domain/outcome-text.js';
 import type { Field, Option, Outcome, Request } from '../../src/domain/types.js';
 import { outcomeEmoji } from '../kit/outcome-emoji.js';
 import { answerId, fieldInputId, modalId, optionId, selectId, TEXT_INPUT_ID } from './codec.js';
@@ -46,7 +47,6 @@ export const LIMITS = {
 
 const BODY_MAX = 3000;
 const CONTEXT_FIELDS = 15;
-const HISTORY_SHOWN = 3;
 const ANSWER_SHOWN = 1000;
 const COMMENT_SHOWN = 500;
 
@@ -57,15 +57,16 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\*_~`|>#[\]()<@:-]/g, (c) => `\\${c}`);
 }
 
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
-}
+const truncate = parts.truncate;
 
 /** How outcome words are marked up for Discord: bold, escaped, and Discord users as mentions. */
 export const discordText: words.TextStyle = {
   escape: escapeMarkdown,
   strong: (t) => `**${escapeMarkdown(t)}**`,
   person: (r) => (r.channel === 'discord' && /^\d+$/.test(r.id) ? `<@${r.id}> via Discord` : undefined),
+  // Backticks inside a code span would end it: they are shown as a look-alike.
+  code: (t) => `\`${t.replace(/`/g, 'ˋ')}\``,
+  quote: (t) => escapeMarkdown(t).split('\n').map((l) => `> ${l}`).join('\n'),
 };
 
 export interface RenderOptions {
@@ -97,14 +98,11 @@ const message = (e: APIEmbed, components: ActionRow[]): DiscordMessage => ({ emb
 
 /** "✅ Approved by <@1234> via Discord · 14:02 UTC", in the shared wording. */
 export function outcomeLine(request: Request, outcome: Outcome): string {
-  const at = request.closed_at ?? outcome.response?.responded_at ?? new Date().toISOString();
-  return `${outcomeEmoji(closedAs(request, outcome))} ${words.outcomeLine(request, outcome, discordText, utcTime(at))}`;
+  return parts.outcomeLine(request, outcome, discordText);
 }
 
-const closedAs = (request: Request, outcome: Outcome): Request => ({ ...request, state: outcome.state, response: outcome.response });
-
 function colorOf(request: Request, outcome: Outcome): number {
-  const emoji = outcomeEmoji(closedAs(request, outcome));
+  const emoji = outcomeEmoji(parts.closedAs(request, outcome));
   return emoji === '✅' ? COLOR.approved : emoji === '❌' ? COLOR.rejected : COLOR.closed;
 }
 
@@ -127,7 +125,7 @@ function embed(request: Request, history: Request[], tail: string[], color: numb
   const entries = Object.entries(request.context ?? {});
   for (const [i, [k, v]] of entries.entries()) {
     const left = entries.length - i;
-    if (i >= CONTEXT_FIELDS || !add({ name: truncate(k, 100), value: formatValue(v), inline: true })) {
+    if (i >= CONTEXT_FIELDS || !add({ name: truncate(k, 100), value: parts.formatValue(v, discordText), inline: true })) {
       add({ name: '…', value: `and ${left} more context field${left === 1 ? '' : 's'}` });
       break;
     }
@@ -135,19 +133,12 @@ function embed(request: Request, history: Request[], tail: string[], color: numb
   return { title, ...(description ? { description } : {}), color, ...(fields.length ? { fields } : {}), footer: { text: `Request ${request.id}` } };
 }
 
-function formatValue(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'string') return escapeMarkdown(truncate(v, 300));
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `\`${truncate(JSON.stringify(v), 300).replace(/`/g, 'ˋ')}\``;
-}
-
 function workflowFields(request: Request, history: Request[]): APIEmbedField[] {
   if (!request.workflow_id) return [];
   const fields: APIEmbedField[] = [{ name: 'Workflow', value: escapeMarkdown(truncate(request.workflow_id, 200)), inline: true }];
-  const recent = history.filter((h) => h.id !== request.id && h.state !== 'pending').slice(0, HISTORY_SHOWN);
+  const recent = parts.recentClosed(request, history);
   if (recent.length) {
-    const lines = recent.map((h) => truncate(`${outcomeEmoji(h)} ${escapeMarkdown(truncate(h.title, 60))} — ${words.shortOutcome(h, discordText)}`, 300));
+    const lines = recent.map((h) => truncate(parts.recentLine(h, discordText), 300));
     fields.push({ name: 'Recent decisions', value: truncate(lines.join('\n'), LIMITS.fieldValue) });
   }
   return fields;
@@ -156,12 +147,9 @@ function workflowFields(request: Request, history: Request[]): APIEmbedField[] {
 function deadlineLine(request: Request): string | undefined {
   if (!request.expires_at) return undefined;
   const seconds = Math.floor(Date.parse(request.expires_at) / 1000);
-  const fallback = request.on_timeout ? ` · then ${discordText.strong(words.labelOf(request, request.on_timeout.value))}` : '';
   // <t:…:f> shows in each reader's own time zone; <t:…:R> as "in 2 hours".
-  return Number.isFinite(seconds) ? `⏳ Answer by <t:${seconds}:f> (<t:${seconds}:R>)${fallback}` : undefined;
+  return Number.isFinite(seconds) ? `⏳ Answer by <t:${seconds}:f> (<t:${seconds}:R>)${parts.timeoutFallback(request, discordText)}` : undefined;
 }
-
-
 
 function hint(request: Request, formUrl: string | undefined): string | undefined {
   if (request.type === 'text') return '✍️ Press Answer to type your answer.';
@@ -170,19 +158,8 @@ function hint(request: Request, formUrl: string | undefined): string | undefined
   return formUrl ? '✍️ This form is too long for Discord: open it on the web page.' : '✍️ This form is too long for Discord: answer it through the request\'s web page.';
 }
 
-function outcomeLines(request: Request, outcome: Outcome): string[] {
-  const lines = [outcomeLine(request, outcome)];
-  const r = outcome.state === 'resolved' ? outcome.response : undefined;
-  if (r && request.type === 'text' && r.value) lines.push(quote(r.value, ANSWER_SHOWN));
-  if (r?.comment) lines.push(quote(r.comment, COMMENT_SHOWN));
-  if (r && request.type === 'form') {
-    const labels = new Map(request.fields.map((f) => [f.name, f.label]));
-    for (const [name, value] of Object.entries(r.fields)) lines.push(`**${escapeMarkdown(truncate(labels.get(name) ?? name, 100))}** ${formatValue(value)}`);
-  }
-  return lines;
-}
-
-const quote = (text: string, max: number) => escapeMarkdown(truncate(text, max)).split('\n').map((l) => `> ${l}`).join('\n');
+const outcomeLines = (request: Request, outcome: Outcome) =>
+  parts.outcomeLines(request, outcome, discordText, { answer: ANSWER_SHOWN, comment: COMMENT_SHOWN, label: 100 });
 
 /** A form fits a modal when it has at most five fields. */
 export const fitsModal = (request: Pick<Request, 'type' | 'fields'>) => request.type === 'text' || (request.type === 'form' && request.fields.length <= LIMITS.modalInputs);
@@ -238,7 +215,8 @@ export function renderModal(request: Request): APIModalInteractionResponseCallba
 }
 
 function fieldInput(field: Field, index: number): APITextInputComponent {
-  const placeholder = placeholderOf(field);
+  // A paragraph input shows it runs over several lines by itself.
+  const placeholder = field.type === 'textarea' ? undefined : parts.fieldTypeHint(field);
   return {
     type: ComponentType.TextInput,
     custom_id: fieldInputId(index),
@@ -250,26 +228,8 @@ function fieldInput(field: Field, index: number): APITextInputComponent {
   };
 }
 
-function placeholderOf(field: Field): string | undefined {
-  switch (field.type) {
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'yes or no';
-    case 'select':
-      return `one of: ${(field.options ?? []).map((o) => o.value).join(', ')}`;
-    default:
-      return undefined;
-  }
-}
-
 /** A reply only the person who clicked sees (flags 64). */
 export function ephemeral(text: string): { content: string; flags: MessageFlags.Ephemeral; allowed_mentions: { parse: [] } } {
   return { content: truncate(text, LIMITS.content), flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } };
 }
 
-/** "14:02 UTC". */
-export function utcTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? escapeMarkdown(iso) : `${d.toISOString().slice(11, 16)} UTC`;
-}

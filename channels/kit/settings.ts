@@ -29,18 +29,3 @@ export function configureChannel<Settings>(plugin: ChannelPlugin<Settings>, env:
   if (!parsed.success) return { disabledReason: offReason(parsed.error) };
   return { channel: plugin.create(parsed.data, log), settings: parsed.data };
 }
-
-/** A channel that is planned but not built: off, saying whether its settings are there yet. */
-export function notYetBuilt(name: ChannelPlugin['name'], title: string, tokenVar: string): ChannelPlugin<Record<string, string>> {
-  return {
-    name,
-    settings: z
-      .object({ [tokenVar]: requiredVar })
-      .check((ctx) => {
-        ctx.issues.push({ code: 'custom', message: `the ${title} channel is not in this build yet`, input: ctx.value });
-      }),
-    create: () => {
-      throw new Error(`the ${title} channel is not in this build yet`);
-    },
-  };
-}

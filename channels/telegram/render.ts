@@ -3,9 +3,9 @@
 // keyboard, and the ForceReply prompt for text and form answers. No I/O; unit-tested on its own.
 import type { ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, User } from 'grammy/types';
 import { approversLine, chunk, votesLine } from '../kit/status-lines.js';
-import * as words from '../../src/domain/outcome-text.js';
+import * as parts from '../kit/message-parts.js';
+import type * as words from '../../src/domain/outcome-text.js';
 import type { Field, Option, Outcome, Request } from '../../src/domain/types.js';
-import { outcomeEmoji } from '../kit/outcome-emoji.js';
 import { answerData, CALLBACK_DATA_MAX_BYTES, optionData, promptFooter } from './codec.js';
 import { escapeHtml, markdownToTelegramHtml, truncate, truncateHtml, visibleLength } from './html.js';
 
@@ -24,7 +24,6 @@ const TITLE_MAX = 200;
 const BODY_MAX = 3000;
 const CONTEXT_KEY_MAX = 100;
 const CONTEXT_VALUE_MAX = 300;
-const HISTORY_SHOWN = 3;
 const HISTORY_LINE_MAX = 150;
 /** Status or outcome lines (an answer, a comment, a form's fields) take at most this much. */
 const TAIL_MAX = 2400;
@@ -35,10 +34,14 @@ const COMMENT_SHOWN = 500;
 /** Labels up to this long sit two to a row; longer ones get a row each so Telegram does not cut them. */
 const SHORT_LABEL = 20;
 
+const code = (t: string) => `<code>${escapeHtml(t)}</code>`;
+
 /** How outcome words are marked up in Telegram HTML. */
 export const telegramText: words.TextStyle = {
   escape: escapeHtml,
   strong: (t) => `<b>${escapeHtml(t)}</b>`,
+  code,
+  quote: (t) => `<blockquote>${escapeHtml(t)}</blockquote>`,
 };
 
 export interface RenderOptions {
@@ -68,9 +71,7 @@ export function renderClosed(request: Request, outcome: Outcome, opts: RenderOpt
 
 /** "✅ Approved by Ana via Slack · 14:02 UTC", in the shared wording. */
 export function outcomeLine(request: Request, outcome: Outcome): string {
-  const at = request.closed_at ?? outcome.response?.responded_at ?? new Date().toISOString();
-  const closed: Request = { ...request, state: outcome.state, response: outcome.response };
-  return `${outcomeEmoji(closed)} ${words.outcomeLine(request, outcome, telegramText, utcTime(at))}`;
+  return parts.outcomeLine(request, outcome, telegramText);
 }
 
 /**
@@ -104,7 +105,7 @@ function contextLines(context: Record<string, unknown>, room: number): string {
   const lines: string[] = [];
   let used = 0;
   for (const [i, [k, v]] of entries.entries()) {
-    const line = `<b>${escapeHtml(truncate(k, CONTEXT_KEY_MAX))}</b> ${formatValue(v)}`;
+    const line = `${telegramText.strong(truncate(k, CONTEXT_KEY_MAX))} ${parts.formatValue(v, telegramText, CONTEXT_VALUE_MAX)}`;
     const left = entries.length - i - 1;
     const more = left ? 40 : 0; // room for the "…and n more" line
     if (used + visibleLength(line) + 1 + more > room) {
@@ -119,31 +120,21 @@ function contextLines(context: Record<string, unknown>, room: number): string {
   return lines.join('\n');
 }
 
-function formatValue(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'string') return escapeHtml(truncate(v, CONTEXT_VALUE_MAX));
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `<code>${escapeHtml(truncate(JSON.stringify(v), CONTEXT_VALUE_MAX))}</code>`;
-}
-
 function workflowLines(request: Request, history: Request[]): string[] {
   const lines: string[] = [];
-  if (request.workflow_id) lines.push(`Workflow <code>${escapeHtml(truncate(request.workflow_id, 80))}</code>`);
-  const recent = history.filter((h) => h.id !== request.id && h.state !== 'pending').slice(0, HISTORY_SHOWN);
+  if (request.workflow_id) lines.push(`Workflow ${code(truncate(request.workflow_id, 80))}`);
+  const recent = parts.recentClosed(request, history);
   if (recent.length) {
     lines.push('Recent decisions:');
-    for (const h of recent) lines.push(truncateHtml(`${outcomeEmoji(h)} ${escapeHtml(truncate(h.title, 60))} — ${words.shortOutcome(h, telegramText)}`, HISTORY_LINE_MAX));
+    for (const h of recent) lines.push(truncateHtml(parts.recentLine(h, telegramText), HISTORY_LINE_MAX));
   }
   return lines;
 }
 
 function deadlineLine(request: Request): string | undefined {
   if (!request.expires_at) return undefined;
-  const fallback = request.on_timeout ? ` · then ${telegramText.strong(words.labelOf(request, request.on_timeout.value))}` : '';
-  return `⏳ Answer by ${utcDateTime(request.expires_at)}${fallback}`;
+  return `⏳ Answer by ${utcDateTime(request.expires_at)}${parts.timeoutFallback(request, telegramText)}`;
 }
-
-
 
 function replyHint(request: Request, formLink: boolean): string | undefined {
   if (request.type === 'text') return '✍️ Tap Answer, then reply to the message I send you.';
@@ -151,19 +142,8 @@ function replyHint(request: Request, formLink: boolean): string | undefined {
   return undefined;
 }
 
-function outcomeLines(request: Request, outcome: Outcome): string[] {
-  const lines = [outcomeLine(request, outcome)];
-  const r = outcome.state === 'resolved' ? outcome.response : undefined;
-  if (r && request.type === 'text' && r.value) lines.push(quote(r.value, ANSWER_SHOWN));
-  if (r?.comment) lines.push(quote(r.comment, COMMENT_SHOWN));
-  if (r && request.type === 'form') {
-    const labels = new Map(request.fields.map((f) => [f.name, f.label]));
-    for (const [name, value] of Object.entries(r.fields)) lines.push(`<b>${escapeHtml(truncate(labels.get(name) ?? name, CONTEXT_KEY_MAX))}</b> ${formatValue(value)}`);
-  }
-  return lines;
-}
-
-const quote = (text: string, max: number) => `<blockquote>${escapeHtml(truncate(text, max))}</blockquote>`;
+const outcomeLines = (request: Request, outcome: Outcome) =>
+  parts.outcomeLines(request, outcome, telegramText, { answer: ANSWER_SHOWN, comment: COMMENT_SHOWN, label: CONTEXT_KEY_MAX });
 
 /** Options as buttons (approve and reject side by side; choices in rows), or Answer (and the form's link). */
 function keyboard(request: Request, formUrl?: string): InlineKeyboardMarkup {
@@ -206,35 +186,9 @@ export function renderPrompt(request: Request, user: User): Prompt {
 }
 
 function fieldLine(field: Field): string {
-  const notes = [field.required ? 'required' : 'optional', typeHint(field)].filter(Boolean).join(', ');
-  return `<code>${escapeHtml(field.name)}:</code> ${escapeHtml(truncate(field.label, CONTEXT_KEY_MAX))} (${escapeHtml(notes)})`;
-}
-
-function typeHint(field: Field): string | undefined {
-  switch (field.type) {
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'yes or no';
-    case 'select':
-      return `one of: ${(field.options ?? []).map((o) => o.value).join(', ')}`;
-    case 'textarea':
-      return 'may run over several lines';
-    default:
-      return undefined;
-  }
-}
-
-/** "14:02 UTC". */
-export function utcTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return escapeHtml(iso);
-  return `${d.toISOString().slice(11, 16)} UTC`;
+  const notes = [field.required ? 'required' : 'optional', parts.fieldTypeHint(field)].filter(Boolean).join(', ');
+  return `${code(`${field.name}:`)} ${escapeHtml(truncate(field.label, CONTEXT_KEY_MAX))} (${escapeHtml(notes)})`;
 }
 
 /** "2024-03-02 09:00 UTC". */
-export function utcDateTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return escapeHtml(iso);
-  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
-}
+export const utcDateTime = (iso: string): string => parts.utcDateTime(iso, telegramText);

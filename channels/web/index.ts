@@ -41,8 +41,9 @@ interface Link {
 }
 
 /**
- * The request's own web page at /r/{token}. GET only shows (mail scanners and link previews follow
- * links); the POST of its form decides. The link is the identity: the page link (links.web) is one
+ * The request's own web page at /r/{token}. GET (and HEAD) only shows, even with an option chosen in
+ * the link (`?value=approve`, an email's button: the page then asks to confirm it), as mail scanners and
+ * link previews follow links, some running a page's scripts (the page has none); the POST of its form decides. The link is the identity: the page link (links.web) is one
  * voter, each recipient's link another; the name typed on the page is only shown.
  * The POST is CSRF-safe: cross-site browser posts are refused, and the form carries a token.
  */
@@ -59,10 +60,12 @@ export function createWebChannel(): Channel {
         scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, parsed) =>
           parsed(null, new URLSearchParams(body as string)),
         );
-        scope.get<{ Params: { token: string } }>('/r/:token', async (req, reply) => {
+        // Fastify answers HEAD with this handler too, without the body: neither ever decides.
+        scope.get<{ Params: { token: string }; Querystring: { value?: unknown } }>('/r/:token', async (req, reply) => {
           const link = await resolve(req.params.token);
           if (!link) return notFound(reply);
-          return send(reply, 200, page(link, req.params.token));
+          const preselect = typeof req.query.value === 'string' ? req.query.value : undefined;
+          return send(reply, 200, page(link, req.params.token, undefined, preselect));
         });
         scope.post<{ Params: { token: string }; Body: unknown }>('/r/:token', async (req, reply) => {
           const crossSite = crossSiteReason(req.headers, publicOrigin);
@@ -106,8 +109,8 @@ export function createWebChannel(): Channel {
     return { request, identity, named };
   }
 
-  function page(link: Link, token: string, notice?: PageNotice): string {
-    return renderPage(link.request, { formToken: hub.tokens.formToken(token), notice, linkNote: linkNote(link) });
+  function page(link: Link, token: string, notice?: PageNotice, preselect?: string): string {
+    return renderPage(link.request, { formToken: hub.tokens.formToken(token), notice, linkNote: linkNote(link), preselect });
   }
 }
 

@@ -1,6 +1,6 @@
 import { escapeHtml as e, markdownToHtml } from '../../src/domain/markdown.js';
 import { outcomeSentence, type TextStyle } from '../../src/domain/outcome-text.js';
-import type { Field, Request } from '../../src/domain/types.js';
+import type { Field, Option, Request } from '../../src/domain/types.js';
 
 export interface PageNotice {
   kind: 'ok' | 'error' | 'info';
@@ -13,6 +13,8 @@ export interface PageOptions {
   notice?: PageNotice;
   /** Who this link answers as, shown to the person holding it. */
   linkNote?: string;
+  /** An option's value the link came with (an email's button): the form asks to confirm it. Unknown values are ignored. */
+  preselect?: string;
 }
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
@@ -45,22 +47,36 @@ function fieldInput(f: Field): string {
   }
 }
 
+const optionButton = (o: Option, label = o.label, style = o.style ?? 'default') =>
+  `<button type="submit" name="value" value="${e(o.value)}" class="${e(style)}">${e(label)}</button>`;
+
+const commentBox = '<label for="comment">Comment (optional)</label><textarea id="comment" name="comment" rows="2"></textarea>';
+const nameBox = '<label for="name">Your name (optional, shown with your answer)</label><input type="text" id="name" name="name" maxlength="200">';
+const tokenInput = (formToken: string) => `<input type="hidden" name="form_token" value="${e(formToken)}">`;
+
+/**
+ * The form for an option chosen in advance (an email's button): one primary "Confirm: Approve" button,
+ * which Enter also presses as the form's first, and the other options set apart. Only posting it decides.
+ */
+function confirmForm(r: Request, chosen: Option, formToken: string): string {
+  const others = r.options.filter((o) => o !== chosen);
+  const elsewhere = others.length ? `<div class="meta"><p>Or choose another answer:</p><div class="actions">${others.map((o) => optionButton(o)).join('')}</div></div>` : '';
+  return `<form method="post">${tokenInput(formToken)}<p class="notice info">You are answering <strong>${e(chosen.label)}</strong>.</p>${commentBox}
+${nameBox}
+<div class="actions">${optionButton(chosen, `Confirm: ${chosen.label}`, 'primary')}</div>${elsewhere}</form>`;
+}
+
 function answerForm(r: Request, formToken: string): string {
-  const buttons =
-    r.type === 'approval' || r.type === 'choice'
-      ? r.options
-          .map((o) => `<button type="submit" name="value" value="${e(o.value)}" class="${e(o.style ?? 'default')}">${e(o.label)}</button>`)
-          .join('')
-      : '<button type="submit" class="primary">Submit</button>';
+  const buttons = r.type === 'approval' || r.type === 'choice' ? r.options.map((o) => optionButton(o)).join('') : '<button type="submit" class="primary">Submit</button>';
   const main =
     r.type === 'text'
       ? '<label for="value">Your answer *</label><textarea id="value" name="value" rows="4" required></textarea>'
       : r.type === 'form'
         ? r.fields.map(fieldInput).join('\n')
         : '';
-  const comment = r.type === 'text' ? '' : '<label for="comment">Comment (optional)</label><textarea id="comment" name="comment" rows="2"></textarea>';
-  return `<form method="post"><input type="hidden" name="form_token" value="${e(formToken)}">${main}${comment}
-<label for="name">Your name (optional, shown with your answer)</label><input type="text" id="name" name="name" maxlength="200">
+  const comment = r.type === 'text' ? '' : commentBox;
+  return `<form method="post">${tokenInput(formToken)}${main}${comment}
+${nameBox}
 <div class="actions">${buttons}</div></form>`;
 }
 
@@ -75,7 +91,7 @@ function outcomeText(r: Request): string {
 const utc = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 
 /** The request's own page: what is asked, and the form while it is pending. */
-export function renderPage(r: Request, { formToken, notice, linkNote }: PageOptions): string {
+export function renderPage(r: Request, { formToken, notice, linkNote, preselect }: PageOptions): string {
   const context = Object.entries(r.context);
   const contextHtml = context.length
     ? `<dl>${context.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`).join('')}</dl>`
@@ -83,7 +99,9 @@ export function renderPage(r: Request, { formToken, notice, linkNote }: PageOpti
   const votes = r.quorum > 1 ? `<p class="meta">Approvals: ${r.votes.length} of ${r.quorum} needed</p>` : '';
   const deadline = r.expires_at && r.state === 'pending' ? `<p class="meta">Answer by ${e(r.expires_at)}</p>` : '';
   const note = linkNote && r.state === 'pending' ? `<p class="meta">${e(linkNote)}</p>` : '';
-  const state = r.state === 'pending' ? answerForm(r, formToken) : `<div class="notice info">${outcomeText(r)}</div>`;
+  const chosen = preselect === undefined || r.type === 'text' || r.type === 'form' ? undefined : r.options.find((o) => o.value === preselect);
+  const form = chosen ? confirmForm(r, chosen, formToken) : answerForm(r, formToken);
+  const state = r.state === 'pending' ? form : `<div class="notice info">${outcomeText(r)}</div>`;
   const noticeHtml = notice ? `<div class="notice ${notice.kind}" role="status">${e(notice.text)}</div>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${e(r.title)} · Switchboard</title><style>${STYLE}</style></head><body>

@@ -28,6 +28,10 @@ export interface TextStyle {
   strong(text: string): string;
   /** A person as this channel shows them, when it has its own way (Slack mentions its own users). */
   person?(responder: Responder): string | undefined;
+  /** Raw data (a JSON value) set in code; plain escaped text when the medium has no such markup. */
+  code?(text: string): string;
+  /** Words quoted from a person (an answer, a comment), a block of its own; plain escaped text by default. */
+  quote?(text: string): string;
 }
 
 export const PLAIN: TextStyle = { escape: (t) => t, strong: (t) => `"${t}"` };
@@ -147,4 +151,14 @@ export function answerReplyText(result: RespondResult, style: TextStyle = PLAIN)
       return `Your answer was not accepted: ${detail}`;
     }
   }
+}
+
+/**
+ * The follow-up a recipient gets once a request closed, where a message cannot be edited (email): to
+ * the person who decided, "Your answer was recorded: Approved by Ana via email."; to everyone else,
+ * "Approved by Ana via Slack — no action needed."
+ */
+export function followUpText(request: Request, outcome: Outcome, decidedHere: boolean, style: TextStyle = PLAIN, at?: string): string {
+  const line = outcomeLine(request, outcome, style, at);
+  return decidedHere && outcome.state === 'resolved' ? `Your answer was recorded: ${line}.` : `${line} — no action needed.`;
 }

@@ -391,3 +391,71 @@ describe('POST /r/{token} is CSRF-safe', () => {
     expect(await counts(id)).toEqual(before);
   });
 });
+
+describe('GET /r/{token}?value= (an email button) only asks to confirm', () => {
+  /**
+   * A request with an email recipient, and that recipient's own link. The page reads only the stored
+   * recipient, so the test makes recipient 1 an email one in the database: the hub under test may run
+   * without the email channel (it needs an SMTP server to be on).
+   */
+  async function emailLink(title: string): Promise<{ id: string; link: string }> {
+    const { id } = await create({ title, recipients: [{ channel: 'web' }, { channel: 'web', to: 'ana@example.com' }] });
+    await t.sql`update requests set recipients = ${t.sql.json([{ channel: 'web' }, { channel: 'email', to: 'ana@example.com' }])} where id = ${id}`;
+    return { id, link: `${t.baseUrl}/r/${t.hub.tokens.issue(id, 1)}` };
+  }
+  const browser = { origin: 'null', 'sec-fetch-site': 'same-origin' };
+
+  it('GET and HEAD with ?value=approve decide nothing; the page asks to confirm Approve and has no script', async () => {
+    const { id, link } = await emailLink('Confirm me');
+    const before = await counts(id);
+    const shown = await page(`${link}?value=approve`);
+    expect(shown.status).toBe(200);
+    expect(shown.html).toContain('You are answering <strong>Approve</strong>.');
+    expect(shown.html).toContain('<button type="submit" name="value" value="approve" class="primary">Confirm: Approve</button>');
+    expect(shown.html).toMatch(/Or choose another answer:.*<button type="submit" name="value" value="reject" class="danger">Reject<\/button>/s);
+    expect(shown.html.indexOf('Confirm: Approve')).toBeLessThan(shown.html.indexOf('value="reject"'));
+    expect(shown.html).toContain('This link is for ana@example.com');
+    expect(shown.html).not.toMatch(/<script/i);
+    expect(shown.headers.get('content-security-policy')).toContain("default-src 'none'");
+
+    const head = await page(`${link}?value=approve`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(head.html).toBe('');
+
+    const after = await counts(id);
+    expect(after).toEqual({ ...before, state: 'pending' });
+    expect(after.responses).toBe(0);
+    const stored = await t.hub.get(id);
+    expect(stored?.state).toBe('pending');
+    expect(stored?.response).toBeNull();
+  });
+
+  it('shows the normal page for a value that is not an option', async () => {
+    const { link } = await emailLink('Not an option');
+    const shown = await page(`${link}?value=bogus`);
+    expect(shown.status).toBe(200);
+    expect(shown.html).not.toContain('You are answering');
+    expect(shown.html).toContain('<button type="submit" name="value" value="approve" class="primary">Approve</button>');
+    expect(shown.html).toContain('<button type="submit" name="value" value="reject" class="danger">Reject</button>');
+  });
+
+  it("the confirm form's POST decides, recorded as email:<the address the link was issued to>", async () => {
+    const { id, link } = await emailLink('Post to decide');
+    const url = `${link}?value=approve`;
+    const token = formTokenIn((await page(url)).html)!;
+    const res = await post(url, 'value=approve&comment=ship%20it', browser, token);
+    expect(res.status).toBe(200);
+    const r = await state(id);
+    expect(r.state).toBe('resolved');
+    expect(r.response).toMatchObject({ value: 'approve', comment: 'ship it', responder: { channel: 'email', id: 'ana@example.com' } });
+  });
+
+  it('the other answers on the confirm page decide too', async () => {
+    const { id, link } = await emailLink('Changed my mind');
+    const url = `${link}?value=approve`;
+    const token = formTokenIn((await page(url)).html)!;
+    expect((await post(url, 'value=reject', browser, token)).status).toBe(200);
+    expect((await state(id)).response).toMatchObject({ value: 'reject', responder: { channel: 'email', id: 'ana@example.com' } });
+  });
+});

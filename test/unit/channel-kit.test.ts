@@ -9,7 +9,8 @@ import { DuplicateGuard } from '../../channels/kit/duplicate-guard.js';
 import { problem } from '../../channels/kit/problem.js';
 import { rawPost } from '../../channels/kit/raw-route.js';
 import { answerReply } from '../../channels/kit/reply.js';
-import { notYetBuilt, offReason, requiredVar } from '../../channels/kit/settings.js';
+import { emailSettings } from '../../channels/email/config.js';
+import { offReason, requiredVar } from '../../channels/kit/settings.js';
 import { slackSettings } from '../../channels/slack/config.js';
 import type { RespondResult } from '../../src/domain/types.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -43,10 +44,14 @@ describe('settings', () => {
     });
   });
 
-  it('a channel not built yet is off, saying whether its token is set', () => {
-    const discord = notYetBuilt('discord', 'Discord', 'DISCORD_BOT_TOKEN');
-    expect(reason(discord.settings, {})).toBe('DISCORD_BOT_TOKEN is not set');
-    expect(reason(discord.settings, { DISCORD_BOT_TOKEN: 'x' })).toBe('the Discord channel is not in this build yet');
+  it('email is off until SMTP_URL and EMAIL_FROM are set, saying which is wrong, and needs EMAIL_AUTHSERV_ID with EMAIL_REQUIRE_AUTH', () => {
+    expect(reason(emailSettings, {})).toBe('SMTP_URL is not set');
+    expect(reason(emailSettings, { SMTP_URL: 'http://x' })).toMatch(/^SMTP_URL must be a URL such as smtp:/);
+    expect(reason(emailSettings, { SMTP_URL: 'smtp://u:p@smtp.example.com:587' })).toBe('EMAIL_FROM is not set');
+    expect(reason(emailSettings, { SMTP_URL: 'smtp://u:p@smtp.example.com:587', EMAIL_FROM: 'nobody' })).toMatch(/^EMAIL_FROM must be an address/);
+    const on = { SMTP_URL: 'smtp://u:p@smtp.example.com:587', EMAIL_FROM: 'Switchboard <approvals@example.com>' };
+    expect(reason(emailSettings, { ...on, EMAIL_REQUIRE_AUTH: '1' })).toMatch(/^EMAIL_AUTHSERV_ID is not set/);
+    expect(emailSettings.parse({ ...on, IMAP_URL: 'imaps://u:p@imap.example.com' })).toMatchObject({ fromAddress: 'approvals@example.com', replyTo: undefined, doneFolder: 'Switchboard', requireAuth: false });
   });
 
   it('the registry turns each channel on or off from its own section of the environment', () => {
@@ -55,7 +60,7 @@ describe('settings', () => {
       { name: 'slack', on: true },
       { name: 'discord', on: false, reason: 'DISCORD_BOT_TOKEN is not set' },
       { name: 'telegram', on: false, reason: 'TELEGRAM_BOT_TOKEN must be a bot token from @BotFather (123456789:AA…)' },
-      { name: 'email', on: false, reason: 'the email channel is not in this build yet' },
+      { name: 'email', on: false, reason: 'EMAIL_FROM is not set' },
       { name: 'sqs', on: false, reason: 'SQS_RESPONSE_QUEUE_URL is not set' },
       { name: 'web', on: true },
     ]);
