@@ -50,6 +50,22 @@ module.exports = {
       to: { path: '^src/local/' },
     },
     {
+      name: 'client-is-standalone',
+      comment:
+        'src/client ships as switchboard/client for any runtime with fetch: at run time it imports only itself (no node: builtins, no packages, nothing else of ours); types from the server (schemas, the request object) come in as type-only imports, erased at build.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { pathNot: '^src/client/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'integrations-are-standalone',
+      comment:
+        'src/integrations ships as switchboard/langgraph beside the client: at run time it imports itself and the pure src/domain only (never the hub, a server module or LangGraph itself); the client and framework shapes come in as types.',
+      severity: 'error',
+      from: { path: '^src/integrations/' },
+      to: { pathNot: '^src/(integrations|domain)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-circular',
       comment: 'Import cycles hide the direction of a dependency; break one by moving the shared piece down.',
       severity: 'error',
@@ -61,6 +77,10 @@ module.exports = {
     // swc parses TypeScript fast (and keeps `import type`, which the rules count too); it was chosen
     // while the project built with TypeScript 7, which has no JavaScript API to parse with.
     parser: 'swc',
+    // …but swc does not mark which imports are type-only, and client-is-standalone needs to know.
+    // With this, the TypeScript compiler parses (when its JavaScript API is there) and tags each
+    // `import type` as 'type-only'; every other rule still counts those imports.
+    tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^node_modules/' },

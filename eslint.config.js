@@ -1,14 +1,14 @@
-// ESLint (flat config): typescript-eslint's recommended type-checked rules over src/, channels/ and
-// test/, run by `npm test` (`npm run lint`). `npx eslint <files or folders>` lints any subset.
+// ESLint (flat config): typescript-eslint's recommended type-checked rules over src/, channels/,
+// test/ and examples/, run by `npm test` (`npm run lint`). `npx eslint <files or folders>` lints any subset.
 // Type information comes from tsconfig.json through the project service, so a linted file must be
-// one tsconfig.json includes (src, channels, test).
+// one tsconfig.json includes (src, channels, test, examples).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'migrations/', '.switchboard/'] },
   {
-    files: ['src/**/*.ts', 'channels/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'channels/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const config = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as IConfiguration;
 
-/** Each fixture file and the files it imports (paths from the tree's root). */
+/** Each fixture file and what it imports: paths from the tree's root, `type:` + path for `import type`, or a builtin. */
 const TREE: Record<string, string[]> = {
   'src/domain/types.ts': [],
   'src/domain/decide.ts': ['src/domain/types.ts', 'src/store/rows.ts'],
@@ -39,7 +39,10 @@ const TREE: Record<string, string[]> = {
   'src/local/redis.ts': [],
   'src/main.ts': ['src/local/redis.ts'],
   'src/app.ts': ['src/local/redis.ts'],
+  'src/client/index.ts': ['src/client/http.ts', 'type:src/http/problem.ts', 'src/domain/types.ts', 'node:crypto'],
+  'src/client/http.ts': [],
 };
+const BUILTINS = 1; // node:crypto, cruised as a module of its own
 
 let root: string;
 let result: ICruiseResult;
@@ -48,7 +51,10 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'boundaries-'));
   for (const [file, imports] of Object.entries(TREE)) {
     await mkdir(join(root, dirname(file)), { recursive: true });
-    const lines = imports.map((to) => `import '${relativeImport(file, to)}';`);
+    const lines = imports.map((to, i) =>
+      to.startsWith('node:') ? `import '${to}';`
+      : to.startsWith('type:') ? `import type * as T${i} from '${relativeImport(file, to.slice('type:'.length))}';`
+      : `import '${relativeImport(file, to)}';`);
     await writeFile(join(root, file), `${lines.join('\n')}\nexport {};\n`);
   }
   const { output } = await cruise(['src', 'channels'], {
@@ -56,6 +62,7 @@ beforeAll(async () => {
     validate: true,
     ruleSet: { forbidden: config.forbidden },
     parser: config.options?.parser,
+    tsPreCompilationDeps: config.options?.tsPreCompilationDeps,
     doNotFollow: { path: 'node_modules' },
   });
   result = output as ICruiseResult;
@@ -106,13 +113,17 @@ describe('the boundary rules', () => {
     expect(violations('local-infrastructure-only-at-the-entry')).toEqual(['src/app.ts -> src/local/redis.ts']);
   });
 
+  it('keep the client standalone: type-only imports of the server, nothing at run time', () => {
+    expect(violations('client-is-standalone')).toEqual(['src/client/index.ts -> crypto', 'src/client/index.ts -> src/domain/types.ts']);
+  });
+
   it('refuse import cycles', () => {
     expect(violations('no-circular')).toEqual(['src/cycle-a.ts -> src/cycle-b.ts']);
   });
 
   it('allow every other import of the tree', () => {
-    expect(result.summary.totalCruised).toBe(Object.keys(TREE).length);
+    expect(result.summary.totalCruised).toBe(Object.keys(TREE).length + BUILTINS);
     // The crossings named above, one violation each.
-    expect(result.summary.violations).toHaveLength(10);
+    expect(result.summary.violations).toHaveLength(12);
   });
 });
