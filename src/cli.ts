@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { doctor } from './doctor.js';
 import { resolveDatabaseForCli } from './local/infra.js';
 import { createLogger } from './log.js';
-import { serve } from './main.js';
 import { DEFAULT_SCOPES, parseScopes, ScopeError, SCOPES } from './domain/scopes.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './store/api-keys.js';
 import { connect, runMigrations, type Db } from './store/db.js';
@@ -21,6 +19,9 @@ usage:
   switchboard keys list                     list API keys
   switchboard keys revoke ID|NAME           revoke an API key
   switchboard doctor                        check Postgres, Redis and every channel's settings
+  switchboard mcp                           serve the MCP tools (request_approval, ask_human,
+                                            check_request) on stdio for the hub at
+                                            SWITCHBOARD_URL, with SWITCHBOARD_API_KEY
   switchboard manifest slack --url URL [--socket-mode]
                                             print the Slack app manifest for this hub
   switchboard telegram set-webhook          register PUBLIC_URL/telegram/webhook with Telegram
@@ -110,10 +111,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'manifest') return manifest(rest);
+  if (command === 'mcp') return (await import('./mcp/stdio.js')).serveMcpStdio();
   const config = loadConfig();
   switch (command) {
     case 'serve':
-      await serve(config);
+      // Loaded only to serve (and for doctor): the whole hub and every channel, seconds of start-up for keys and migrate.
+      await (await import('./main.js')).serve(config);
       return -1; // keeps running
     case 'migrate':
       await withDb(config, async () => {});
@@ -122,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'keys':
       return keys(config, rest);
     case 'doctor':
-      return doctor(config, createLogger('warn'));
+      return (await import('./doctor.js')).doctor(config, createLogger('warn'));
     case 'telegram':
       return telegram(config, rest);
     case 'discord':

@@ -4,6 +4,7 @@ import { verifiesStandardWebhook } from '../fakes/webhook-receiver.js';
 import { perOp, ServerCounters, type PerOp } from './counters.js';
 import { CpuMeter, type CpuShare } from './cpu.js';
 import { waitForIdle, type HubProcess } from './hub-process.js';
+import { watchEventLoop, type EventLoopDelay } from './hub-metrics.js';
 import { countdown, progress, sleep, status, summarize, type Cleanup, type Summary } from './util.js';
 
 export interface DecisionLatencyResult {
@@ -29,6 +30,8 @@ export interface DecisionLatencyResult {
   cpu?: CpuShare;
   /** Server work per decision, its settle and callback jobs included. */
   perDecision?: PerOp;
+  /** The hub's event-loop delay and GC over the send window. */
+  eventLoop: EventLoopDelay;
 }
 
 interface Reply {
@@ -50,7 +53,7 @@ function post(agent: Agent, url: string, headers: Record<string, string>, body: 
 }
 
 /** The agent's end of the webhook: records the arrival time of each complete body. */
-class Receiver {
+export class Receiver {
   readonly arrivals = new Map<string, number>();
   duplicates = 0;
   unverified = 0;
@@ -163,6 +166,7 @@ export async function runDecisionLatency(
   const counters = await ServerCounters.open(hub.sql);
   cleanup.add('close counters', () => counters.close());
   const countsBefore = await counters.read();
+  const loop = await watchEventLoop(hub.baseUrl);
   const meter = new CpuMeter(() => hub.pid);
   meter.begin();
   const stop = countdown('decide', opts.seconds, () => `${sentAt.size} sent, ${receiver.arrivals.size} webhooks`);
@@ -186,6 +190,7 @@ export async function runDecisionLatency(
   }
   const sendSeconds = (performance.now() - started) / 1000;
   const cpu = meter.end();
+  const eventLoop = await loop();
 
   // 3. Drain: every answered request should produce one webhook.
   const drainStart = performance.now();
@@ -223,6 +228,7 @@ export async function runDecisionLatency(
     drainSeconds: Math.round(drainSeconds * 100) / 100,
     senderLagMaxMs: Math.round(lagMax * 100) / 100,
     cpu,
+    eventLoop,
     perDecision: perOp(countsBefore, countsAfter, sentAt.size),
   };
 }

@@ -29,6 +29,10 @@ export interface HubProcessOptions {
   entry?: string[];
   /** Extra environment for the hub. */
   env?: Record<string, string>;
+  /** An existing database to run on (the caller drops it); default: a fresh one, dropped by stop(). */
+  databaseUrl?: string;
+  /** Extra `node` arguments (before BENCH_HUB_NODE_ARGS). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -39,8 +43,8 @@ export interface HubProcessOptions {
 export async function startHubProcess(parent: Cleanup, opts: HubProcessOptions = {}): Promise<HubProcess> {
   const cleanup = new Cleanup();
   parent.add('hub', () => cleanup.run());
-  const db = await freshDatabase();
-  cleanup.add('drop hub database', () => db.drop());
+  const db = opts.databaseUrl ? { url: opts.databaseUrl } : await freshDatabase();
+  if ('drop' in db) cleanup.add('drop hub database', () => db.drop());
   const prefix = `sbbench_${suffix()}`;
   cleanup.add('delete hub queue keys', () => deleteRedisKeys(TEST_REDIS_URL, `${prefix}:*`));
 
@@ -50,7 +54,7 @@ export async function startHubProcess(parent: Cleanup, opts: HubProcessOptions =
   const logLevel = process.env.BENCH_HUB_LOG_LEVEL ?? 'info';
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const logFile = join(dir, 'hub.log');
-  const extraNodeArgs = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const extraNodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   // Another entry script (same environment contract) for experiments; default: the real CLI.
   const entry = opts.entry ?? (process.env.BENCH_HUB_ENTRY ?? 'src/cli.ts serve').split(/\s+/).filter(Boolean);
 
@@ -70,6 +74,8 @@ export async function startHubProcess(parent: Cleanup, opts: HubProcessOptions =
       SWITCHBOARD_QUEUE_PREFIX: prefix,
       SWITCHBOARD_DATA_DIR: join(dir, 'data'),
       SWITCHBOARD_LOG_LEVEL: logLevel,
+      // The bench measures what the hub does with every create; shedding under the load generator would skew it.
+      SWITCHBOARD_SHED_EVENT_LOOP_MS: process.env.SWITCHBOARD_SHED_EVENT_LOOP_MS ?? '0',
       ...opts.env,
     },
   });

@@ -5,7 +5,8 @@
  *
  * Knobs (env): BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_RATE (200 decisions/s),
  * BENCH_DRAIN_SECONDS (10), BENCH_WARMUP_SECONDS (1), BENCH_ONLY (baseline,create,decide; or
- * pieces: a diagnostic breakdown of a create's cost, not part of the default run),
+ * pieces: a diagnostic breakdown of a create's cost; pending: BENCH_PENDING (100,000) pending
+ * requests vs none; expiry: BENCH_EXPIRY (100,000) requests due together — none in the default run),
  * BENCH_HUB_LOG_LEVEL (info), BENCH_HUB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_HUB_ENTRY (another hub script with serve's environment contract, e.g. an older copy of src/cli.ts serve),
  * BENCH_KEEP_LOG (keep the hub's log), BENCH_STRICT (exit 1 when an aim is missed),
@@ -18,7 +19,10 @@ import { runCreateRate, type CreateRateResult } from './create-rate.js';
 import { runDecisionLatency, type DecisionLatencyResult } from './decision-latency.js';
 import type { PerOp } from './counters.js';
 import { startHubProcess } from './hub-process.js';
+import { runExpiry, type ExpiryResult } from './expiry.js';
+import { runPending, type PendingResult } from './pending.js';
 import { piecesRows, runPieces, type PiecesResult } from './pieces.js';
+import { expiryRows, pendingRows } from './scale-rows.js';
 import { fmt, renderTable, type Row } from './table.js';
 import { Cleanup, envNumber, progress } from './util.js';
 
@@ -31,7 +35,11 @@ const rate = envNumber('BENCH_RATE', 200);
 const drainSeconds = envNumber('BENCH_DRAIN_SECONDS', 10, true);
 const warmupSeconds = envNumber('BENCH_WARMUP_SECONDS', 1, true);
 const only = new Set((process.env.BENCH_ONLY ?? 'baseline,create,decide').split(',').map((s) => s.trim()));
-const timeoutSeconds = envNumber('BENCH_TIMEOUT_SECONDS', Math.max(170, seconds * 8 + 90));
+const pendingN = envNumber('BENCH_PENDING', 100_000);
+const expiryN = envNumber('BENCH_EXPIRY', 100_000);
+// Seeding and waiting for a burst take minutes at a million; each of those phases gets its own allowance.
+const scaleAllowance = (only.has('pending') ? 120 + pendingN / 2000 : 0) + (only.has('expiry') ? 240 + expiryN / 2000 : 0);
+const timeoutSeconds = envNumber('BENCH_TIMEOUT_SECONDS', Math.max(170, seconds * 8 + 90) + scaleAllowance);
 
 /** Milliseconds of CPU per operation from a share of cores over a window. */
 const perOp = (cores: number, seconds: number, ops: number) => (ops > 0 ? (cores * seconds * 1000) / ops : NaN);
@@ -60,6 +68,8 @@ async function main(): Promise<number> {
   let create: CreateRateResult | undefined;
   let decide: DecisionLatencyResult | undefined;
   let pieces: PiecesResult | undefined;
+  let pending: PendingResult | undefined;
+  let expiry: ExpiryResult | undefined;
 
   if (only.has('baseline')) baseline = await runBaseline(seconds, connections, cleanup);
   if (only.has('create') || only.has('decide')) {
@@ -69,6 +79,8 @@ async function main(): Promise<number> {
     await hub.stop();
   }
   if (only.has('pieces')) pieces = await runPieces(Math.min(seconds, 5), connections, cleanup);
+  if (only.has('pending')) pending = await runPending(pendingN, cleanup);
+  if (only.has('expiry')) expiry = await runExpiry(expiryN, cleanup);
 
   const ratio = baseline && create ? create.createsPerSec / baseline.insertsPerSec : undefined;
   const rows: Row[] = [];
@@ -119,6 +131,9 @@ async function main(): Promise<number> {
     });
     rows.push({ metric: 'decide: CPU (cores)', value: describeCpu(decide.cpu) });
     if (decide.cpu) rows.push({ metric: 'decide: hub CPU per decision (send window)', value: `${fmt(perOp(decide.cpu.hub, decide.seconds, decide.sent), 2)} ms` });
+    const l = decide.eventLoop;
+    rows.push({ metric: 'decide: hub event-loop delay p50 / p99 / max', value: `${fmt(l.p50Ms, 1)} / ${fmt(l.p99Ms, 1)} / ${fmt(l.maxMs, 1)} ms`, aim: '10 ms resolution: idle reads ≈ 10' });
+    rows.push({ metric: 'decide: hub GC pauses (send window)', value: `${fmt(l.gcPauses)} taking ${fmt(l.gcMs, 1)} ms` });
     if (decide.perDecision) rows.push({ metric: 'decide: per decision (≈): pg xacts / redis cmds / Lua', value: describePerOp(decide.perDecision) });
     if (decide.webhooksDuplicate || decide.webhooksUnverified || decide.answerErrors || decide.answered200 !== decide.sent) {
       rows.push({
@@ -129,6 +144,8 @@ async function main(): Promise<number> {
   }
 
   if (pieces) rows.push(...piecesRows(pieces));
+  if (pending) rows.push(...pendingRows(pending));
+  if (expiry) rows.push(...expiryRows(expiry));
 
   const elapsed = (performance.now() - t0) / 1000;
   process.stdout.write(`\nSwitchboard bench — ${seconds} s per phase, ${availableParallelism()} CPUs shared by hub, Postgres, Redis and load generator\n\n`);
@@ -139,6 +156,8 @@ async function main(): Promise<number> {
     create: create && { ...create, ratioToBaseline: ratio === undefined ? null : Math.round(ratio * 1000) / 1000 },
     decide,
     pieces,
+    pending,
+    expiry,
     aims: {
       createRatio: { aim: AIM_CREATE_RATIO, value: ratio ?? null, pass: ratio === undefined ? null : ratio >= AIM_CREATE_RATIO },
       webhookP99Ms: { aim: AIM_WEBHOOK_P99_MS, value: decide?.webhookLatencyMs.p99 ?? null, pass: decide ? decide.webhookLatencyMs.p99 <= AIM_WEBHOOK_P99_MS : null },

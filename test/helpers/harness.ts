@@ -44,6 +44,8 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     SWITCHBOARD_API_KEY: apiKey,
     SWITCHBOARD_QUEUE_PREFIX: prefix,
     SWITCHBOARD_DATA_DIR: '/tmp/switchboard-test-unused',
+    // The hub shares this process with the tests, whose own CPU-bound work is no load of the hub's.
+    SWITCHBOARD_SHED_EVENT_LOOP_MS: '0',
     ...opts.env,
   });
   const lines = opts.logLines;

@@ -18,9 +18,12 @@ export interface HubProcess {
 
 const children: HubProcess[] = [];
 
-/** Starts `node --import tsx src/cli.ts serve` with the given settings; resolves once /readyz says ready. */
-export async function startHubProcess(name: string, env: Record<string, string>): Promise<HubProcess> {
-  const port = await freePort();
+/**
+ * Starts `node --import tsx src/cli.ts serve` with the given settings; resolves once /readyz says ready.
+ * `port` restarts a hub on the URL it had (with the same env, on the same database).
+ */
+export async function startHubProcess(name: string, env: Record<string, string>, opts: { port?: number } = {}): Promise<HubProcess> {
+  const port = opts.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   // Only what this test sets: no failpoint or channel settings leaking in from the outer environment.
@@ -33,6 +36,8 @@ export async function startHubProcess(name: string, env: Record<string, string>)
     PUBLIC_URL: baseUrl,
     REDIS_URL: TEST_REDIS_URL,
     SWITCHBOARD_LOG_LEVEL: 'info',
+    // Test files run in parallel on few cores: a starved child must not shed the creates a test makes.
+    SWITCHBOARD_SHED_EVENT_LOOP_MS: '0',
     ...env,
   });
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
