@@ -39,6 +39,7 @@ export interface Hub {
   /**
    * Records, in the request's events, an answer the channel refused before it could reach respond()
    * (e.g. a reply token that is not this request's). Nothing is written for an unknown request.
+   * `data.actor` names who sent it when the channel knows ("email:ana@example.com"); else the channel's name is.
    */
   refuse(requestId: string, why: string, data?: Record<string, unknown>): Promise<void>;
   readonly tokens: CapabilityTokens;
@@ -63,6 +64,14 @@ export interface Channel {
    */
   deliver(request: Request, to: string | undefined, recipientIndex: number, delivery?: DeliveryAttempt): Promise<MessageRef>;
   settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void>;
+  /**
+   * Optional. Reminder step `step` (an index into request.reminders) is due and the request is still
+   * pending: nudge the delivered message `ref` on its own platform (a reply in its thread, mentioning
+   * the approvers where the platform can), with src/domain/reminders.ts's reminderText. Called once per
+   * delivery and step from a job; throw a ChannelError (retryable ones are retried) as deliver does.
+   * Without it the channel sends no reminders; escalation recipients of the channel are still delivered.
+   */
+  remind?(request: Request, ref: MessageRef, step: number): Promise<void>;
   stop(): Promise<void>;
   /** Checked when a request is created, so a malformed `to` is a 422 instead of a failed delivery. */
   validateRecipient?(to: string | undefined): string | undefined;

@@ -4,25 +4,32 @@ import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { createChannels, type ChannelRegistry } from '../channels/index.js';
 import { createChannelContexts } from './channel-context.js';
+import { drainBudget } from './drain-budget.js';
 import type { Config } from './config.js';
 import type { Request } from './domain/types.js';
 import { registerApi } from './http/api.js';
+import { registerHumanLayer } from './http/humanlayer/routes.js';
 import { registerOps } from './http/ops.js';
 import { presentRequest, type PresentOptions } from './http/present.js';
 import { beginDrain } from './http/drain.js';
+import { LoadMonitor } from './http/load-monitor.js';
+import { installLoadShedding } from './http/load-shedding.js';
 import { createHttpServer } from './http/server.js';
+import { registerUi } from './http/ui/routes.js';
 import { SwitchboardHub } from './hub.js';
 import type { CallbackContext, JobContext } from './jobs/context.js';
+import { ExpirySweep } from './jobs/expiry.js';
 import { createFollowUps } from './jobs/follow-ups.js';
 import { createQueue, redisConnection } from './jobs/queue.js';
 import { OutboxRelay } from './jobs/relay.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { createWorker } from './jobs/worker.js';
+import { registerMcp } from './mcp/http.js';
 import { createMetrics } from './metrics.js';
 import { createKeyVerifier } from './store/api-keys.js';
 import { channelState } from './store/channel-state.js';
 import { connect, runMigrations, type Db } from './store/db.js';
-import { overdueRequestIds } from './store/requests.js';
+import { outboxBacklog } from './store/outbox-backlog.js';
 import { getOrCreateSetting } from './store/settings.js';
 import { createTokens } from './tokens.js';
 import { CALLBACK_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, generateWebhookSecret, webhookSecretWarning } from './webhooks.js';
@@ -89,15 +96,26 @@ export async function createApp(o: AppOptions): Promise<App> {
     db, channels, tokens, publicUrl: config.publicUrl, callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, events: followUps,
     // Longer than one attempt can take, so the backstop never races a live first attempt.
     callbackBackstopMs: webhookTimeoutMs + 5000,
+    createBatch: { windowMs: config.SWITCHBOARD_CREATE_BATCH_MS, maxItems: config.SWITCHBOARD_CREATE_BATCH_MAX },
   });
   const jobs: JobContext = { ...callbacks, hub, channels };
 
   const http = createHttpServer(log);
+  const load = new LoadMonitor({
+    limits: { eventLoopMs: config.SWITCHBOARD_SHED_EVENT_LOOP_MS, pendingCreates: config.SWITCHBOARD_SHED_PENDING_CREATES, outboxBacklog: config.SWITCHBOARD_SHED_OUTBOX },
+    backlog: (cap) => outboxBacklog(db, cap),
+  });
+  load.start();
+  installLoadShedding(http, load, metrics.registry);
   registerOps(http, {
-    metrics, channels, publicUrl: config.publicUrl, metricsToken: config.METRICS_TOKEN,
+    metrics, channels, load, publicUrl: config.publicUrl, metricsToken: config.METRICS_TOKEN,
     checks: { postgres: () => db.sql`select 1`, redis: () => redis.queue.ping() },
   });
-  await registerApi(http, { db, hub, relay, wakeups, present, verifyKey: createKeyVerifier(db, config.SWITCHBOARD_API_KEY) });
+  const verifyKey = createKeyVerifier(db, config.SWITCHBOARD_API_KEY);
+  await registerApi(http, { db, hub, relay, wakeups, present, verifyKey });
+  await registerHumanLayer(http, { db, hub, present, verifyKey });
+  await registerMcp(http, { verifyKey, shutdown: wakeups.shutdown });
+  await registerUi(http, { db, hub, relay, wakeups, verifyKey, secret: tokenSecret, bootstrapKey: config.SWITCHBOARD_API_KEY, publicUrl: config.publicUrl });
   const channelContexts = await createChannelContexts({ redisUrl: o.redisUrl, prefix, hub, http, log, state: (name) => channelState(db, name) });
   await channels.start(channelContexts);
 
@@ -105,13 +123,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   if (o.workers !== false) worker = createWorker(jobs, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16 });
   const sweepMs = o.sweepMs ?? 1000;
   relay.start(sweepMs);
-  // Backstop for expire jobs lost with a Redis that kept no data: expire what is overdue.
-  const expirySweep = setInterval(() => {
-    overdueRequestIds(db)
-      .then((ids) => Promise.all(ids.map((id) => hub.expire(id))))
-      .catch((err) => log.warn({ err }, 'expiry sweep failed'));
-  }, Math.max(sweepMs * 5, 1000));
-  expirySweep.unref();
+  const expirySweep = new ExpirySweep({ hub, followUps, log: log.child({ part: 'expiry' }) });
+  expirySweep.start(sweepMs);
 
   return {
     http, hub, db, relay, channels, webhookSecret,
@@ -119,17 +132,27 @@ export async function createApp(o: AppOptions): Promise<App> {
       return http.listen({ port, host });
     },
     async stop() {
-      clearInterval(expirySweep);
+      const budget = drainBudget(config.SWITCHBOARD_DRAIN_SECONDS * 1000);
+      await expirySweep.stop();
       // New requests get 503 + Retry-After and every response closes its connection; long-polls
       // answer 503, streams end. After a grace period the server closes what is still idle.
       beginDrain(http);
+      load.stop();
       wakeups.drain();
-      await new Promise((r) => setTimeout(r, o.drainGraceMs ?? DRAIN_GRACE_MS));
-      await followUps.whenIdle(webhookTimeoutMs + 1000);
+      // The worker takes no new job from now on (other processes do) and lets the running ones finish.
+      const workerClosed = worker?.close() ?? Promise.resolve();
+      await new Promise((r) => setTimeout(r, Math.min(o.drainGraceMs ?? DRAIN_GRACE_MS, budget.leftMs())));
+      await followUps.whenIdle(Math.min(webhookTimeoutMs + 1000, budget.leftMs()));
       // Keep-alive sockets turn idle as their last responses go out; close them as they do.
       const idle = setInterval(() => http.server.closeIdleConnections(), 100);
-      await http.close().finally(() => clearInterval(idle));
-      await worker?.close();
+      const httpClosed = http.close().finally(() => clearInterval(idle));
+      if (!(await budget.within(httpClosed))) {
+        log.warn('drain time is up: closing the connections of requests still running');
+        http.server.closeAllConnections();
+        await httpClosed;
+      }
+      // A job cut off here keeps its outbox row and its lock expires: another process runs it again.
+      if (!(await budget.within(workerClosed))) log.warn('drain time is up: leaving running jobs to be retried by another process');
       await relay.stop();
       for (const channel of channels.all()) await channel.stop().catch((err) => log.warn({ err }, 'channel stop failed'));
       await channelContexts.close();

@@ -9,7 +9,7 @@ export const envVar = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 /** The hub's own settings; channels' settings are theirs (see Config.env). */
-const envSchema = z.object({
+export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: envVar,
@@ -23,6 +23,15 @@ const envSchema = z.object({
   SWITCHBOARD_LOG_LEVEL: z.string().default('info'),
   SWITCHBOARD_LOG_FORMAT: envVar.pipe(z.enum(['json', 'pretty']).optional()),
   METRICS_TOKEN: envVar,
+  /** Back-pressure: past any of these, new creates get 429 (0 turns a check off; see src/http/load-monitor.ts). */
+  SWITCHBOARD_SHED_EVENT_LOOP_MS: z.coerce.number().min(0).default(200),
+  SWITCHBOARD_SHED_PENDING_CREATES: z.coerce.number().int().min(0).default(1024),
+  SWITCHBOARD_SHED_OUTBOX: z.coerce.number().int().min(0).default(20_000),
+  /** Group commit: creates arriving together (within this many ms; 0: one tick, or while 4 batches are being written) go in one statement, up to BATCH_MAX (1: each alone). */
+  SWITCHBOARD_CREATE_BATCH_MS: z.coerce.number().min(0).max(100).default(0),
+  SWITCHBOARD_CREATE_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(64),
+  /** How long SIGTERM may take: HTTP drains and running jobs finish within it (below Kubernetes' 30 s default). */
+  SWITCHBOARD_DRAIN_SECONDS: z.coerce.number().min(1).max(3600).default(25),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,14 +1,19 @@
 import type { CapabilityTokens, Hub } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/index.js';
+import { HUB_ACTOR, responderActor } from './domain/actors.js';
 import { auditedAnswer } from './domain/answer-text.js';
 import { decide, timeoutResponse } from './domain/decide.js';
 import { ConflictError, invalid, InvalidError, notFound } from './domain/errors.js';
 import { closedReason, VOTE_ALREADY_COUNTED } from './domain/outcome-text.js';
 import { createRequestSchema, issuesToErrors } from './domain/request-schema.js';
+import { allRecipients } from './domain/reminders.js';
 import type { Answer, Request, RespondResult, Response } from './domain/types.js';
 import type { Db } from './store/db.js';
+import { CreateBatcher, type CreateBatchOptions } from './store/create-batcher.js';
+import { expireOverdue } from './store/expiry.js';
 import { buildRequest } from './store/new-request.js';
 import { ID_PATTERN } from './store/ids.js';
+import { fireReminder } from './reminder-steps.js';
 import * as store from './store/requests.js';
 import { castVote } from './store/votes.js';
 import { checkCallbackUrl } from './webhooks.js';
@@ -21,6 +26,8 @@ import { checkCallbackUrl } from './webhooks.js';
 export interface HubEvents {
   /** A request was stored (not on an Idempotency-Key replay). */
   created(request: Request): void;
+  /** A reminder step fired: its nudges and escalated deliveries are in the outbox. */
+  reminded(request: Request): void;
   /** A vote was counted and the quorum is not reached yet. */
   voted(request: Request): void;
   /** This process's claim closed the request: resolved, expired or cancelled, as read right after the commit. */
@@ -36,6 +43,8 @@ export interface HubDeps {
   /** See Claim.callbackBackstopMs. */
   callbackBackstopMs: number;
   events: HubEvents;
+  /** Group commit for creates (default: DEFAULT_CREATE_BATCH; maxItems 1 turns it off). */
+  createBatch?: CreateBatchOptions;
 }
 
 
@@ -43,10 +52,12 @@ export interface HubDeps {
 export class SwitchboardHub implements Hub {
   readonly tokens: CapabilityTokens;
   readonly publicUrl: string;
+  private readonly inserts: CreateBatcher;
 
   constructor(private readonly d: HubDeps) {
     this.tokens = d.tokens;
     this.publicUrl = d.publicUrl;
+    this.inserts = new CreateBatcher(d.db, d.createBatch);
   }
 
   get(requestId: string): Promise<Request | undefined> {
@@ -63,18 +74,20 @@ export class SwitchboardHub implements Hub {
       throw new InvalidError(issuesToErrors(parsed.error), 'The request body is not valid.');
     }
     const input = parsed.data;
-    input.recipients.forEach((r, i) => {
+    const all = allRecipients(input);
+    all.recipients.forEach((r, i) => {
+      const at = all.pathOf(i).join('.');
       const off = this.d.channels.offReason(r.channel);
-      if (off) throw invalid(`recipients.${i}.channel`, `channel ${r.channel} is off: ${off}`);
+      if (off) throw invalid(`${at}.channel`, `channel ${r.channel} is off: ${off}`);
       const wrong = this.d.channels.get(r.channel)?.validateRecipient?.(r.to);
-      if (wrong) throw invalid(`recipients.${i}.to`, wrong);
+      if (wrong) throw invalid(`${at}.to`, wrong);
     });
     if (input.callback_url) {
       const problem = await checkCallbackUrl(input.callback_url, this.d.callbackPrivate);
       if (problem) throw invalid('callback_url', problem);
     }
     const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => this.d.channels.get(c)?.inline === true);
-    const created = await store.insertRequest(this.d.db, n);
+    const created = await this.inserts.insert(n);
     if (created) {
       this.d.events.created(created);
       return { request: created, replay: false };
@@ -96,7 +109,7 @@ export class SwitchboardHub implements Hub {
     if (decision.kind !== 'claim') {
       // What the audit log keeps of a refused answer: cut to the limits and storable (the answer may be neither).
       const errors = decision.kind === 'invalid' ? { errors: decision.errors } : {};
-      await this.recordRefusal(request, decision.kind, { ...auditedAnswer(answer), ...errors });
+      await this.recordRefusal(request, decision.kind, auditedAnswer(answer), errors);
       return { status: decision.kind, request, reason: decision.reason, ...errors };
     }
     const { response } = decision;
@@ -106,17 +119,20 @@ export class SwitchboardHub implements Hub {
       response,
       recordResponse: true,
       eventType: 'request.resolved',
-      eventData: { responder: response.responder, value: response.value },
+      eventData: { responder: response.responder, value: response.value, actor: responderActor(response.responder) },
     });
-    return this.afterClaim(request.id, won);
+    return won ? this.afterClaim(request.id, won) : this.tooLate(request, response);
   }
 
   private async vote(request: Request, response: Response): Promise<RespondResult> {
     const outcome = await castVote(this.d.db, request, response, this.claimSettings());
-    if (outcome === 'closed') return this.lost(request.id);
+    if (outcome === 'closed' || (outcome.decided && !outcome.claimed)) return this.tooLate(request, response);
     if (outcome.decided) return this.afterClaim(request.id, outcome.claimed);
     const current = (await this.get(request.id))!;
-    if (outcome.duplicate) return { status: 'counted', request: current, reason: VOTE_ALREADY_COUNTED };
+    if (outcome.duplicate) {
+      await this.recordRefusal(request, 'repeated', response);
+      return { status: 'counted', request: current, reason: VOTE_ALREADY_COUNTED };
+    }
     this.d.events.voted(current);
     return { status: 'counted', request: current };
   }
@@ -133,19 +149,37 @@ export class SwitchboardHub implements Hub {
       response,
       recordResponse: false,
       eventType: 'request.expired',
-      eventData: { on_timeout: fallback },
+      eventData: { on_timeout: fallback, actor: HUB_ACTOR },
     });
     return (await this.afterClaim(requestId, claimed)).request;
   }
 
-  async cancel(requestId: string, reason?: string): Promise<RespondResult> {
+  /**
+   * The expiry sweep: expires up to `limit` overdue requests in one statement and reports each as
+   * decided (so each gets its wake-up and first webhook attempt). Returns how many it expired.
+   */
+  async expireOverdue(limit: number): Promise<number> {
+    const ids = await expireOverdue(this.d.db.sql, limit, this.d.callbackBackstopMs);
+    for (const request of await store.getRequests(this.d.db, ids)) this.d.events.decided(request);
+    return ids.length;
+  }
+
+  /** A reminder step is due: nudges and escalations, once, while pending (see reminder-steps.ts). */
+  async remind(requestId: string, step: number): Promise<void> {
+    const inline = (c: Request['recipients'][number]['channel']) => this.d.channels.get(c)?.inline === true;
+    const request = await fireReminder({ db: this.d.db, get: (id) => this.get(id), inline }, requestId, step);
+    if (request) this.d.events.reminded(request);
+  }
+
+  /** `actor`: who cancelled, for the audit log (an API key: apiKeyActor). */
+  async cancel(requestId: string, reason?: string, actor = HUB_ACTOR): Promise<RespondResult> {
     const claimed = await this.claim({
       id: requestId,
       state: 'cancelled',
       response: null,
       recordResponse: false,
       eventType: 'request.cancelled',
-      eventData: reason ? { reason } : {},
+      eventData: { ...(reason ? { reason } : {}), actor },
     });
     if (!claimed && !(await this.get(requestId))) throw notFound(`Request ${requestId}`);
     return this.afterClaim(requestId, claimed);
@@ -173,13 +207,22 @@ export class SwitchboardHub implements Hub {
     return { status: 'closed', request, reason: closedReason(request) };
   }
 
-  private async recordRefusal(request: Request, why: string, data: Record<string, unknown>): Promise<void> {
-    await store.recordEvent(this.d.db.sql, request.id, 'answer.refused', { why, ...data });
+  /** An accepted answer that lost the race to another claim (or to the deadline): in the log as refused, `closed`. */
+  private async tooLate(request: Request, response: Response): Promise<RespondResult> {
+    await this.recordRefusal(request, 'closed', response);
+    return this.lost(request.id);
   }
 
-  /** For channels: an answer refused before it reached respond() (see Hub.refuse). */
+  /** An answer not taken, in the audit log: who (as the actor) and what they answered; `extra` says more (the errors). */
+  private async recordRefusal(request: Request, why: string, answer: Pick<Response, 'responder' | 'value'>, extra = {}): Promise<void> {
+    const { responder, value } = answer;
+    await store.recordEvent(this.d.db.sql, request.id, 'answer.refused', { why, responder, value, ...extra, actor: responderActor(responder) });
+  }
+
+  /** For channels: an answer refused before it reached respond() (see Hub.refuse); the actor defaults to the channel. */
   async refuse(requestId: string, why: string, data: Record<string, unknown> = {}): Promise<void> {
     if (!ID_PATTERN.test(requestId)) return;
-    await store.recordEventIfRequest(this.d.db.sql, requestId, 'answer.refused', { why, ...data });
+    const actor = [data.actor, data.channel].find((a): a is string => typeof a === 'string') ?? 'unknown';
+    await store.recordEventIfRequest(this.d.db.sql, requestId, 'answer.refused', { why, ...data, actor });
   }
 }

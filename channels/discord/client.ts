@@ -66,6 +66,17 @@ export class DiscordApi {
     return this.call('create message', () => this.rest.post(Routes.channelMessages(channelId), { body }));
   }
 
+  /** A plain reply to a message (a reminder), pinging only `users`; `nonce` as in post(). */
+  reply(channelId: string, messageId: string, content: string, users: string[], nonce?: string): Promise<APIMessage> {
+    const body = {
+      content,
+      message_reference: { message_id: messageId, fail_if_not_exists: false },
+      allowed_mentions: { parse: [], users, replied_user: false },
+      ...(nonce ? { nonce, enforce_nonce: true } : {}),
+    };
+    return this.call('create message', () => this.rest.post(Routes.channelMessages(channelId), { body }));
+  }
+
   edit(channelId: string, messageId: string, message: DiscordMessage): Promise<APIMessage> {
     return this.call('edit message', () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body: message }));
   }

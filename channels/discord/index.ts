@@ -5,6 +5,7 @@
 // No gateway connection: Discord's REST API and its interactions webhook are all it needs.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { reminderText } from '../../src/domain/reminders.js';
 import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
 import { type Channel, type ChannelCheck, type ChannelContext, ChannelError, type ChannelPlugin, type DeliveryAttempt, type Hub } from '../channel.js';
 import { DuplicateGuard } from '../kit/duplicate-guard.js';
@@ -69,6 +70,16 @@ export class DiscordChannel implements Channel {
     const messageId = String(ref.message_id);
     if (!isSnowflake(channelId) || !isSnowflake(messageId)) throw new ChannelError('invalid', 'not a Discord message reference');
     await this.api.edit(channelId, messageId, await this.message(request, outcome));
+  }
+
+  /** A reply to the delivered message, mentioning the approvers who are Discord users. */
+  async remind(request: Request, ref: MessageRef, step: number): Promise<void> {
+    const channelId = String(ref.channel_id);
+    const messageId = String(ref.message_id);
+    if (!isSnowflake(channelId) || !isSnowflake(messageId)) throw new ChannelError('invalid', 'not a Discord message reference');
+    const users = request.approvers.map((a) => a.slice('discord:'.length)).filter((id, i) => request.approvers[i]!.startsWith('discord:') && isSnowflake(id));
+    const content = [...users.map((u) => `<@${u}>`), `⏰ ${reminderText(request)}`].join(' ');
+    await this.api.reply(channelId, messageId, content, users, nonceOf(`${messageId}:reminder-${step}`));
   }
 
   check(): Promise<ChannelCheck> {

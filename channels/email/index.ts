@@ -5,6 +5,7 @@
 // Replies are matched by the compact capability token in the plus-address and in our Message-IDs.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { reminderText } from '../../src/domain/reminders.js';
 import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
 import { type Channel, type ChannelCheck, type ChannelContext, ChannelError, type ChannelPlugin, type Hub, type Lease } from '../channel.js';
 import { DuplicateGuard } from '../kit/duplicate-guard.js';
@@ -14,7 +15,7 @@ import { emailSettings, type EmailSettings } from './config.js';
 import { Inbox, type InboxTiming } from './inbox.js';
 import { Mailer } from './mailer.js';
 import { createReplyHandler, type Notice } from './replies.js';
-import { renderNotice, renderOutcomeMail, renderRequestMail } from './render.js';
+import { mailSubject, renderNotice, renderOutcomeMail, renderRequestMail } from './render.js';
 
 const HISTORY_LIMIT = 3;
 /** How long a reply's Message-ID is remembered, to handle a message found again (a crash before it was moved) once. */
@@ -91,10 +92,7 @@ export class EmailChannel implements Channel {
   /** A follow-up in the recipient's thread: the outcome, or a confirmation for the person who decided. */
   async settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void> {
     const hub = this.started();
-    const to = typeof ref.to === 'string' ? ref.to : undefined;
-    const original = typeof ref.message_id === 'string' ? ref.message_id : undefined;
-    const index = typeof ref.recipient === 'number' ? ref.recipient : request.recipients.findIndex((r) => r.channel === 'email' && r.to === to);
-    if (!to || !original || index < 0) throw new ChannelError('invalid', 'the delivery has no address or Message-ID to follow up on');
+    const { to, original, index } = threadOf(request, ref);
     const responder = outcome.response?.responder;
     const decidedHere = responder?.channel === 'email' && normalizeAddress(responder.id) === normalizeAddress(to);
     const content = renderOutcomeMail(request, outcome, { decidedHere, pageUrl: `${hub.publicUrl}/r/${hub.tokens.issue(request.id, index)}` });
@@ -104,6 +102,24 @@ export class EmailChannel implements Channel {
       messageId: messageId(hub.tokens.compact(request.id, index), 'outcome', this.domain),
       inReplyTo: original,
       references: [original],
+      autoSubmitted: 'auto-generated',
+    });
+  }
+
+  /** A reminder in the recipient's thread; its Reply-To is the delivery's plus-address, so a reply still decides. */
+  async remind(request: Request, ref: MessageRef, step: number): Promise<void> {
+    const hub = this.started();
+    const { to, original, index } = threadOf(request, ref);
+    const token = hub.tokens.compact(request.id, index);
+    const page = `${hub.publicUrl}/r/${hub.tokens.issue(request.id, index)}`;
+    await this.mailer.send({
+      to,
+      subject: `Re: ${mailSubject(request.title)}`,
+      ...renderNotice(`${reminderText(request)}.\n\nThe request: ${page}`),
+      messageId: messageId(token, 'notice', this.domain, `reminder-${step}`),
+      inReplyTo: original,
+      references: [original],
+      ...this.replyTo(token),
       autoSubmitted: 'auto-generated',
     });
   }
@@ -138,6 +154,15 @@ export class EmailChannel implements Channel {
     if (!this.hub) throw new ChannelError('network', 'the email channel is not started');
     return this.hub;
   }
+}
+
+/** The recipient, first Message-ID and recipient index of a delivered mail, to follow up in its thread. */
+function threadOf(request: Request, ref: MessageRef): { to: string; original: string; index: number } {
+  const to = typeof ref.to === 'string' ? ref.to : undefined;
+  const original = typeof ref.message_id === 'string' ? ref.message_id : undefined;
+  const index = typeof ref.recipient === 'number' ? ref.recipient : request.recipients.findIndex((r) => r.channel === 'email' && r.to === to);
+  if (!to || !original || index < 0) throw new ChannelError('invalid', 'the delivery has no address or Message-ID to follow up on');
+  return { to, original, index };
 }
 
 /** The registry's entry: settings from SMTP_URL, EMAIL_FROM, IMAP_URL and the EMAIL_* variables (config.ts). */

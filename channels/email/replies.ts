@@ -90,7 +90,7 @@ export function createReplyHandler(deps: ReplyHandlerDeps): (raw: Buffer) => Pro
     switch (plan.kind) {
       case 'refuse':
         log.info({ ...where, request_id: requestId, reason: plan.why }, 'email: reply refused');
-        await hub.refuse(requestId, plan.why, { channel: 'email', from: sender.address, message_id: messageId });
+        await hub.refuse(requestId, plan.why, { channel: 'email', from: sender.address, message_id: messageId, actor: `email:${sender.address}` });
         return tell(plan.tell, false);
       case 'explain':
         log.info({ ...where, request_id: requestId }, 'email: a reply that decides nothing; told how to answer');

@@ -143,6 +143,15 @@ export class SlackApi {
     return { channel: res.channel, ts: res.ts };
   }
 
+  /** A plain-text reply in a message's thread (a reminder); `ticket` keeps its place in the pacing queue across retries. */
+  async postThreadReply(channel: string, threadTs: string, text: string, ticket?: string): Promise<void> {
+    await this.call(
+      'chat.postMessage',
+      () => this.web.chat.postMessage({ channel, thread_ts: threadTs, text, unfurl_links: false, unfurl_media: false }),
+      { conversation: channel, ticket },
+    );
+  }
+
   /** Edits a message in place; Slack keeps its metadata. */
   async update(channel: string, ts: string, message: SlackMessage, patience: Patience = 'job'): Promise<void> {
     await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), {

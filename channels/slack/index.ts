@@ -15,6 +15,7 @@ import { slackSettings, type SlackSettings } from './config.js';
 import { findEarlierPost, UnpostedStarts } from './earlier-post.js';
 import { boltLogger } from './log.js';
 import { FastifyReceiver } from './receiver.js';
+import { reminderMrkdwn } from './reminder.js';
 import { renderClosed, renderPending, type SlackMessage } from './render.js';
 
 export { renderSlackManifest } from './manifest.js';
@@ -129,9 +130,7 @@ export class SlackChannel implements Channel {
   }
 
   async settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void> {
-    const channel = String(ref.channel ?? '');
-    const ts = String(ref.ts ?? '');
-    if (!isConversationId(channel) || !isTs(ts)) throw new ChannelError('invalid', 'not a Slack message reference');
+    const { channel, ts } = messageOf(ref);
     try {
       await this.api.update(channel, ts, await this.message(request, outcome));
     } catch (err) {
@@ -141,6 +140,12 @@ export class SlackChannel implements Channel {
       }
       throw err;
     }
+  }
+
+  /** A reply in the message's thread mentioning the approvers who are Slack users. */
+  async remind(request: Request, ref: MessageRef, step: number): Promise<void> {
+    const { channel, ts } = messageOf(ref);
+    await this.api.postThreadReply(channel, ts, reminderMrkdwn(request), `${channel}:${ts}:reminder-${step}`);
   }
 
   async check(): Promise<ChannelCheck> {
@@ -160,6 +165,13 @@ export class SlackChannel implements Channel {
       return { ok: false, detail: `${(err as Error).message} — check SLACK_BOT_TOKEN${this.opts.apiUrl ? ' and SLACK_API_URL' : ''}` };
     }
   }
+}
+
+function messageOf(ref: MessageRef): { channel: string; ts: string } {
+  const channel = String(ref.channel ?? '');
+  const ts = String(ref.ts ?? '');
+  if (!isConversationId(channel) || !isTs(ts)) throw new ChannelError('invalid', 'not a Slack message reference');
+  return { channel, ts };
 }
 
 /** What a recipient's `to` means in Slack: a user (DM), a conversation id, or a #channel-name. */

@@ -1,7 +1,7 @@
 // The SQS channel: delivers a request as a JSON message (switchboard.request.v1) to the recipient's queue,
 // carrying a per-delivery reply token; takes answers (switchboard.response.v1) from the response queue,
 // which every hub process long-polls; on settle sends the outcome (switchboard.outcome.v1) to the same
-// queue so a console can close its own card. Message formats: docs/sqs.md, manifests/sqs/.
+// queue so a console can close its own card, and a reminder (switchboard.reminder.v1) when a reminder step is due. Message formats: docs/sqs.md, manifests/sqs/.
 import { createHash } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand, type SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import { answerHandler } from './answers.js';
 import { isFifo, queueUrlProblem, sqsSettings, type SqsSettings } from './config.js';
 import { Consumer, type ConsumerTiming, DEFAULT_TIMING } from './consumer.js';
 import { toChannelError } from './errors.js';
-import { MAX_MESSAGE_BYTES, messageBytes, renderOutcome, renderRequest, type SqsMessage } from './render.js';
+import { MAX_MESSAGE_BYTES, messageBytes, renderOutcome, renderReminder, renderRequest, type SqsMessage } from './render.js';
 
 /** How long a received message id is remembered, to recognise SQS delivering it again. */
 const MESSAGE_SEEN_FOR_MS = 24 * 60 * 60 * 1000;
@@ -70,6 +70,12 @@ export class SqsChannel implements Channel {
   async settle(request: Request, ref: MessageRef, outcome: Outcome): Promise<void> {
     const queueUrl = this.queueUrl(typeof ref.queue_url === 'string' ? ref.queue_url : undefined);
     await this.send(queueUrl, renderOutcome(request, outcome), request, `${request.id}.outcome`);
+  }
+
+  /** A switchboard.reminder.v1 message to the queue the request went to. */
+  async remind(request: Request, ref: MessageRef, step: number): Promise<void> {
+    const queueUrl = this.queueUrl(typeof ref.queue_url === 'string' ? ref.queue_url : undefined);
+    await this.send(queueUrl, renderReminder(request, step), request, `${request.id}.reminder-${step}`);
   }
 
   async check(): Promise<ChannelCheck> {

@@ -1,10 +1,12 @@
 // The messages this channel sends, as plain data: the request (with where and how to answer) and the
-// outcome. Their JSON Schemas are manifests/sqs/*.schema.json; docs/sqs.md shows them.
+// outcome, and reminders. Their JSON Schemas are manifests/sqs/*.schema.json; docs/sqs.md shows them.
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { reminderText } from '../../src/domain/reminders.js';
 import type { Outcome, Request } from '../../src/domain/types.js';
 
 export const REQUEST_TYPE = 'switchboard.request.v1';
 export const OUTCOME_TYPE = 'switchboard.outcome.v1';
+export const REMINDER_TYPE = 'switchboard.reminder.v1';
 /** SQS's limit on a message body with its attributes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -40,6 +42,13 @@ export function renderRequest(request: Request, reply: { queueUrl: string; token
 export function renderOutcome(request: Request, outcome: Outcome): SqsMessage {
   const body = { type: OUTCOME_TYPE, request_id: request.id, state: outcome.state, response: outcome.response };
   return { body: JSON.stringify(body), attributes: routing(OUTCOME_TYPE, request) };
+}
+
+/** Reminder step `step` is due and the request still pending; answer with the reply token of its request message. */
+export function renderReminder(request: Request, step: number): SqsMessage {
+  const due = request.reminders[step];
+  const body = { type: REMINDER_TYPE, request_id: request.id, step, due_at: due?.due_at ?? null, expires_at: request.expires_at, text: reminderText(request) };
+  return { body: JSON.stringify(body), attributes: routing(REMINDER_TYPE, request) };
 }
 
 /** Attributes a consumer can route on without parsing the body. */

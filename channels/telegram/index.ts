@@ -3,6 +3,7 @@
 // through the Bot API — by webhook on the hub's own server (POST /telegram/webhook) or, for hubs
 // Telegram cannot reach, by long polling under a lease so exactly one hub process polls.
 import type { Logger } from 'pino';
+import { reminderText } from '../../src/domain/reminders.js';
 import type { MessageRef, Outcome, Request } from '../../src/domain/types.js';
 import { type Channel, type ChannelCheck, type ChannelContext, ChannelError, type ChannelPlugin, type DeliveryAttempt, type Hub, type Lease } from '../channel.js';
 import { DuplicateGuard } from '../kit/duplicate-guard.js';
@@ -11,6 +12,7 @@ import { TelegramApi } from './client.js';
 import { botIdOf, chatTarget, refChat, refMessage } from './codec.js';
 import { telegramSettings, type TelegramSettings } from './config.js';
 import { TelegramApiError } from './errors.js';
+import { escapeHtml } from './html.js';
 import { Inbound, UPDATE_SEEN_FOR_MS } from './inbound.js';
 import { poll } from './poller.js';
 import { renderClosed, renderPending, type TelegramMessage } from './render.js';
@@ -93,6 +95,14 @@ export class TelegramChannel implements Channel {
       }
       throw err;
     }
+  }
+
+  /** A reply to the delivered message (Telegram notifies the chat); a deleted message gets a plain message instead. */
+  async remind(request: Request, ref: MessageRef): Promise<void> {
+    const chat = refChat(ref.chat_id);
+    const messageId = refMessage(ref.message_id);
+    if (chat === undefined || messageId === undefined) throw new ChannelError('invalid', 'not a Telegram message reference');
+    await this.api.reply(chat, `⏰ ${escapeHtml(reminderText(request))}`, messageId);
   }
 
   check(): Promise<ChannelCheck> {

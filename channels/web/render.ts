@@ -1,5 +1,5 @@
 import { escapeHtml as e, markdownToHtml } from '../../src/domain/markdown.js';
-import { outcomeSentence, type TextStyle } from '../../src/domain/outcome-text.js';
+import { approvalsSoFar, outcomeSentence, type TextStyle } from '../../src/domain/outcome-text.js';
 import type { Field, Option, Request } from '../../src/domain/types.js';
 
 export interface PageNotice {
@@ -24,7 +24,7 @@ dt{color:#666}dd{margin:0;word-break:break-word}.notice{padding:.75rem 1rem;bord
 input[type=text],input[type=number],textarea,select{width:100%;padding:.5rem;box-sizing:border-box;font:inherit}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;margin-top:1rem}button{font:inherit;padding:.5rem 1.25rem;border-radius:.4rem;border:1px solid #999;background:#fff;cursor:pointer}
 button.primary{background:#1a73e8;color:#fff;border-color:#1a73e8}button.danger{background:#d93025;color:#fff;border-color:#d93025}
-.meta{color:#666;font-size:.9rem}`;
+.meta{color:#666;font-size:.9rem}.comment{margin:.5rem 0 0;padding-left:.75rem;border-left:3px solid #999;white-space:pre-wrap}`;
 
 function fieldInput(f: Field): string {
   const name = `f.${e(f.name)}`;
@@ -82,10 +82,11 @@ ${nameBox}
 
 const html: TextStyle = { escape: e, strong: (t) => `<strong>${e(t)}</strong>` };
 
-/** "Approved by Ana via Slack." and when, in UTC. */
+/** "Approved by Ana via Slack." (every approval of a quorum), when, in UTC, and the deciding answer's comment. */
 function outcomeText(r: Request): string {
   const at = r.closed_at ? ` <span class="meta">${e(utc(r.closed_at))}</span>` : '';
-  return `${outcomeSentence(r, html)}${at}`;
+  const comment = r.response?.comment ? `<blockquote class="comment">${e(r.response.comment)}</blockquote>` : '';
+  return `${outcomeSentence(r, html)}${at}${comment}`;
 }
 
 const utc = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
@@ -96,7 +97,7 @@ export function renderPage(r: Request, { formToken, notice, linkNote, preselect 
   const contextHtml = context.length
     ? `<dl>${context.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`).join('')}</dl>`
     : '';
-  const votes = r.quorum > 1 ? `<p class="meta">Approvals: ${r.votes.length} of ${r.quorum} needed</p>` : '';
+  const votes = r.quorum > 1 && r.state === 'pending' ? `<p class="meta">${approvalsSoFar(r, html)}</p>` : '';
   const deadline = r.expires_at && r.state === 'pending' ? `<p class="meta">Answer by ${e(r.expires_at)}</p>` : '';
   const note = linkNote && r.state === 'pending' ? `<p class="meta">${e(linkNote)}</p>` : '';
   const chosen = preselect === undefined || r.type === 'text' || r.type === 'form' ? undefined : r.options.find((o) => o.value === preselect);

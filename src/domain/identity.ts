@@ -7,6 +7,7 @@ import type { Recipient, Request, Responder } from './types.js';
 //   web      web:page                 the request's own page (links.web): one voter, whoever holds the link
 //            web:<to>                 the link of web recipient { channel: "web", to }
 //            web:#<index>             the link of a web recipient without `to`
+//            web:operator:<key name>  an operator answering in the console (/ui), signed in with that API key
 //   others   <channel>:<to>           a link (capability token) issued to that recipient, e.g. email:ana@example.com
 //            <channel>:<platform id>  a signed platform callback, e.g. slack:U0123
 
@@ -25,6 +26,13 @@ export const WEB_PAGE_ID = 'page';
 /** A web recipient's identity: its `to`, or `#<index>` when it has none. */
 export function webRecipientId(recipient: Recipient, index: number): string {
   return recipient.to ?? `#${index}`;
+}
+
+/** The console's operators answer as web:operator:<key name>; no web recipient may take that name. */
+export const OPERATOR_PREFIX = 'operator:';
+
+export function operatorResponder(keyName: string): Responder {
+  return { channel: 'web', id: `${OPERATOR_PREFIX}${keyName}`, name: keyName };
 }
 
 /** Who a capability link answers as: the page (`'web'`) or recipient `index`; undefined if it names no recipient. */
@@ -70,18 +78,18 @@ export function identityIssues(r: { recipients: Recipient[]; approvers?: string[
   r.recipients.forEach((rec, i) => {
     if (rec.channel !== 'web') return;
     const id = webRecipientId(rec, i);
-    if (rec.to !== undefined && (rec.to === WEB_PAGE_ID || rec.to === '*' || rec.to.startsWith('#'))) {
-      issues.push({ path: ['recipients', i, 'to'], message: `"${WEB_PAGE_ID}", "*" and names starting with "#" are reserved for web links` });
+    if (rec.to !== undefined && (rec.to === WEB_PAGE_ID || rec.to === '*' || rec.to.startsWith('#') || rec.to.startsWith(OPERATOR_PREFIX))) {
+      issues.push({ path: ['recipients', i, 'to'], message: `"${WEB_PAGE_ID}", "*" and names starting with "#" or "${OPERATOR_PREFIX}" are reserved for web links and operators` });
     } else if (webIds.has(id)) {
       issues.push({ path: ['recipients', i, 'to'], message: 'web recipients need different names' });
     }
     webIds.add(id);
   });
   (r.approvers ?? []).forEach((a, i) => {
-    if (!a.startsWith('web:') || a === 'web:*' || webIds.has(a.slice(4))) return;
+    if (!a.startsWith('web:') || a === 'web:*' || webIds.has(a.slice(4)) || a.startsWith(`web:${OPERATOR_PREFIX}`)) return;
     issues.push({
       path: ['approvers', i],
-      message: `not a web link of this request: use "web:*", "web:${WEB_PAGE_ID}", or "web:<to>" of a web recipient`,
+      message: `not a web link of this request: use "web:*", "web:${WEB_PAGE_ID}", "web:${OPERATOR_PREFIX}<key name>" or "web:<to>" of a web recipient`,
     });
   });
   return issues;

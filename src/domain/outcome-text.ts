@@ -1,6 +1,7 @@
 // How a request's end is worded, for every channel: the words and the one table of channel names live
 // here; a channel only says how to mark them up (a TextStyle: plain text, Slack mrkdwn, HTML) and
 // where a time goes. Pure.
+import { OPERATOR_PREFIX } from './identity.js';
 import type { Outcome, Request, Responder, ResponderChannel, Response, RespondResult } from './types.js';
 
 /** How each channel is named in "… via Slack". */
@@ -17,6 +18,9 @@ export const CHANNEL_TITLES: Record<ResponderChannel, string> = {
 export function channelTitle(channel: string): string {
   return CHANNEL_TITLES[channel as ResponderChannel] ?? channel;
 }
+
+/** Where a responder answered: their channel, or the console for an operator (web:operator:<key name>). */
+const answeredThrough = (r: Responder) => (r.channel === 'web' && r.id.startsWith(OPERATOR_PREFIX) ? 'the console' : channelTitle(r.channel));
 
 export const NOT_APPROVER = 'You are not an approver for this request.';
 export const VOTE_ALREADY_COUNTED = 'Your vote was already counted.';
@@ -38,7 +42,13 @@ export const PLAIN: TextStyle = { escape: (t) => t, strong: (t) => `"${t}"` };
 
 /** "Ana via Telegram", or the channel's own way of naming its users. */
 export function who(responder: Responder, style: TextStyle = PLAIN): string {
-  return style.person?.(responder) ?? `${style.escape(responder.name || responder.id)} via ${channelTitle(responder.channel)}`;
+  return style.person?.(responder) ?? `${style.escape(responder.name || responder.id)} via ${answeredThrough(responder)}`;
+}
+
+/** For a quorum still open: "Approvals so far: Ana (Slack), Ben (email) — 2 of 3" ("none yet" before the first). */
+export function approvalsSoFar(request: Request, style: TextStyle = PLAIN): string {
+  const voters = request.votes.map((v) => `${style.escape(v.responder.name || v.responder.id)} (${answeredThrough(v.responder)})`);
+  return `Approvals so far: ${voters.join(', ') || 'none yet'} — ${request.votes.length} of ${request.quorum}`;
 }
 
 /** An option's label, or the value itself when it is not an option. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPROVER_PATTERN, identityIssues } from './identity.js';
 import { jsonValueProblem, tooDeep } from './json-value.js';
+import { allRecipients, MAX_REMINDER_STEPS, reminderIssues } from './reminders.js';
 import { FIELD_NAME, LIMITS } from './limits.js';
 import { text } from './text.js';
 import { CHANNEL_NAMES, type Option } from './types.js';
@@ -49,6 +50,11 @@ const recipientSchema = z
     path: ['to'],
   });
 
+const reminderSchema = z.strictObject({
+  after_seconds: z.number().int().min(1).max(LIMITS.timeoutSeconds),
+  recipients: z.array(recipientSchema).min(1).max(LIMITS.recipients).optional(),
+});
+
 const idText = text(LIMITS.workflowId, { min: 1 });
 
 export const createRequestSchema = z
@@ -71,10 +77,16 @@ export const createRequestSchema = z
     workflow_id: idText.optional(),
     checkpoint_id: idText.optional(),
     metadata: jsonObject('metadata').optional(),
+    reminders: z.array(reminderSchema).max(MAX_REMINDER_STEPS).optional(),
   })
   .superRefine((r, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    for (const i of identityIssues(r)) issue(i.path, i.message);
+    // Escalation recipients join the request's recipients when their step fires: checked as if already there.
+    const all = allRecipients(r);
+    for (const i of identityIssues({ recipients: all.recipients, approvers: r.approvers })) {
+      issue(i.path[0] === 'recipients' ? [...all.pathOf(Number(i.path[1])), ...i.path.slice(2)] : i.path, i.message);
+    }
+    for (const i of reminderIssues(r, LIMITS.recipients)) issue(i.path, i.message);
     if (r.type === 'choice' && !r.options) issue(['options'], 'a choice needs 2..10 options');
     if ((r.type === 'text' || r.type === 'form') && r.options) issue(['options'], `a ${r.type} request takes no options`);
     if (r.type === 'form' && !r.fields) issue(['fields'], 'a form needs fields');

@@ -68,6 +68,15 @@ export interface Delivery {
 /** The platform's reference to a delivered message, so it can be updated later. */
 export type MessageRef = Record<string, string | number>;
 
+/** A reminder step as the request shows it: due `after_seconds` after creation, sent once while pending. */
+export interface ReminderStep {
+  after_seconds: number;
+  /** Escalation: added as new deliveries when the step fires. */
+  recipients?: Recipient[];
+  due_at: string;
+  sent_at: string | null;
+}
+
 export interface Request {
   id: string;
   state: RequestState;
@@ -93,6 +102,7 @@ export interface Request {
   votes: Response[];
   deliveries: Delivery[];
   callback: { url: string; status: CallbackStatus; attempts: number } | null;
+  reminders: ReminderStep[];
 }
 
 /** How a request ended. */

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { apiKeyActor } from '../domain/actors.js';
 import { cancelReason } from '../domain/cancel-reason.js';
 import { apiResponder } from '../domain/identity.js';
 import { LIMITS } from '../domain/limits.js';
 import { answerBodySchema, issuesToErrors } from '../domain/request-schema.js';
-import type { Scope } from '../domain/scopes.js';
 import { text } from '../domain/text.js';
 import type { Request, RespondResult } from '../domain/types.js';
 import { invalid, notFound } from '../domain/errors.js';
@@ -15,6 +15,9 @@ import type { VerifiedKey as ApiKey } from '../store/api-keys.js';
 import { requeueCallback } from '../store/callbacks.js';
 import { ID_PATTERN } from '../store/ids.js';
 import { listRequests } from '../store/requests.js';
+import { answerRefusal } from './answer-refusal.js';
+import { apiKeyAuth, mayShareLinks, needs } from './api-key-auth.js';
+import { registerAuditLog } from './audit-log.js';
 import { DRAIN_RETRY_AFTER_S } from './drain.js';
 import type { PresentOptions } from './present.js';
 import { ProblemError, sendProblem } from './problem.js';
@@ -29,19 +32,6 @@ export interface ApiDeps {
   verifyKey: (key: string) => Promise<ApiKey | undefined>;
   present: (r: Request, opts?: PresentOptions) => unknown;
 }
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    apiKey?: ApiKey;
-  }
-  interface FastifyContextConfig {
-    /** The scope an API key needs for this route; every /v1 route declares one. */
-    scope?: Scope;
-  }
-}
-
-/** Route options naming the scope a route needs. */
-const needs = (scope: Scope) => ({ config: { scope } });
 
 type IdParams = { Params: { id: string } };
 
@@ -61,9 +51,6 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.i
   return r.data;
 }
 
-/** Capability links decide requests: only keys that create requests (or administer) see them. */
-const mayShareLinks = (req: FastifyRequest) => !!req.apiKey?.scopes.some((s) => s === 'requests:write' || s === 'admin');
-
 export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<void> {
   const show = (req: FastifyRequest, r: Request) => d.present(r, { links: mayShareLinks(req) });
   const load = async (id: string) => {
@@ -73,35 +60,13 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
   };
   const respondWith = (reply: FastifyReply, result: RespondResult) => {
     const body = show(reply.request, result.request);
-    switch (result.status) {
-      case 'won':
-      case 'counted':
-        return reply.code(200).send(body);
-      case 'closed':
-        return sendProblem(reply, 409, result.reason ?? 'The request is closed.', { request: body });
-      case 'forbidden':
-        return sendProblem(reply, 403, result.reason ?? 'Not an approver.', { request: body });
-      default:
-        return sendProblem(reply, 422, 'The answer is not valid for this request.', { errors: result.errors ?? [] });
-    }
+    const refused = answerRefusal(result);
+    if (!refused) return reply.code(200).send(body);
+    return sendProblem(reply, refused.status, refused.detail, refused.errors ? { errors: refused.errors } : { request: body });
   };
 
   await app.register((v1, _opts, done) => {
-    v1.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-      const key = m && (await d.verifyKey(m[1]!));
-      if (!key) {
-        reply.header('www-authenticate', 'Bearer realm="switchboard"');
-        return sendProblem(reply, 401, m ? 'The API key is not valid or was revoked.' : 'Send an API key: Authorization: Bearer <key>.');
-      }
-      req.apiKey = key;
-      if (req.is404) return;
-      // Fails closed: a route that forgot to declare its scope is open to no key.
-      const scope = req.routeOptions.config.scope;
-      if (!scope || !key.scopes.includes(scope)) {
-        return sendProblem(reply, 403, scope ? `This API key lacks the scope ${scope}.` : 'This route is not open to API keys.', scope ? { missing_scope: scope } : {});
-      }
-    });
+    v1.addHook('onRequest', apiKeyAuth(d.verifyKey));
 
     v1.post('/requests', needs('requests:write'), async (req, reply) => {
       const header = req.headers['idempotency-key'];
@@ -159,19 +124,20 @@ export async function registerApi(app: FastifyInstance, d: ApiDeps): Promise<voi
       const request = await load(req.params.id);
       const given = cancelReason((req.body as { reason?: unknown } | undefined)?.reason);
       if (!given.ok) throw invalid('reason', given.message);
-      return respondWith(reply, await d.hub.cancel(request.id, given.reason));
+      return respondWith(reply, await d.hub.cancel(request.id, given.reason, apiKeyActor(req.apiKey!.name)));
     });
 
     v1.post<IdParams>('/requests/:id/callback/redeliver', needs('requests:write'), async (req, reply) => {
       const request = await load(req.params.id);
       if (!request.callback) throw new ProblemError(409, 'Conflict', 'This request has no callback_url.');
       if (request.state === 'pending') throw new ProblemError(409, 'Conflict', 'The request is still pending; its webhook is sent when it closes.');
-      if (!(await requeueCallback(d.db, request.id))) {
+      if (!(await requeueCallback(d.db, request.id, apiKeyActor(req.apiKey!.name)))) {
         throw new ProblemError(409, 'Conflict', 'The webhook is being delivered right now; try again once it has succeeded or failed.');
       }
       d.relay.poke();
       return reply.code(200).send(show(req, (await d.hub.get(request.id))!));
     });
+    registerAuditLog(v1, d.db);
     done();
   }, { prefix: '/v1' });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { answerBodySchema, createRequestSchema } from '../domain/request-schema.js';
+import { humanLayerPaths } from './humanlayer/openapi.js';
 
 const problem = { $ref: '#/components/schemas/Problem' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -7,6 +8,27 @@ const problems = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: 'problem+json', content: { 'application/problem+json': { schema: problem } } }]));
 const request = { $ref: '#/components/schemas/Request' };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+const auditLogPage = {
+  type: 'object',
+  required: ['data', 'next_cursor'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type', 'at', 'actor', 'data'],
+        properties: {
+          id: { type: 'string' }, type: { type: 'string', examples: ['request.created', 'delivery.failed', 'answer.refused', 'callback.attempt'] },
+          at: { type: 'string', format: 'date-time' },
+          actor: { type: ['string', 'null'], description: 'api:<key name>, a responder identity (slack:U0…), a channel name, or hub' },
+          data: { type: 'object' },
+        },
+      },
+    },
+    next_cursor: { type: ['string', 'null'] },
+  },
+};
 
 /** The /v1 contract (API.md) as OpenAPI 3.1; request bodies come straight from the zod schemas. */
 export function openApiDocument(publicUrl: string) {
@@ -55,6 +77,13 @@ export function openApiDocument(publicUrl: string) {
       '/v1/requests/{id}/events': {
         get: { summary: 'Server-Sent Events, one per state change', parameters: [idParam], responses: { '200': { description: 'text/event-stream' }, ...problems(401, 404) } },
       },
+      '/v1/requests/{id}/log': {
+        get: {
+          summary: 'The audit trail, oldest first: every event with time and actor; cursor-paged like the list',
+          parameters: [idParam, ...['limit', 'cursor'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }))],
+          responses: { '200': { description: 'the page', ...json(auditLogPage) }, ...problems(401, 403, 404, 422) },
+        },
+      },
       '/v1/requests/{id}/responses': {
         post: {
           summary: 'Answer through the API (channel api)',
@@ -68,6 +97,14 @@ export function openApiDocument(publicUrl: string) {
       },
       '/v1/requests/{id}/callback/redeliver': {
         post: { summary: 'Queue the webhook again', parameters: [idParam], responses: { '200': { description: 'queued', ...json(request) }, ...problems(401, 404, 409) } },
+      },
+      ...humanLayerPaths({ json, problems }),
+      '/mcp': {
+        post: {
+          summary: 'Model Context Protocol over streamable HTTP (stateless): the tools request_approval, ask_human and check_request; needs requests:write',
+          requestBody: { required: true, ...json({ type: 'object', description: 'a JSON-RPC message' }) },
+          responses: { '200': { description: 'text/event-stream, or JSON' }, '202': { description: 'notification accepted' }, ...problems(401, 403) },
+        },
       },
     },
   };

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelRegistry } from '../../channels/index.js';
 import type { Metrics } from '../metrics.js';
 import { channelChecks } from './channel-checks.js';
+import type { LoadMonitor } from './load-monitor.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 
@@ -10,6 +11,8 @@ export interface OpsDeps {
   metrics: Metrics;
   channels: ChannelRegistry;
   checks: { postgres: () => Promise<unknown>; redis: () => Promise<unknown> };
+  /** Back-pressure state, shown by /readyz. */
+  load?: Pick<LoadMonitor, 'status'>;
   publicUrl: string;
   /** METRICS_TOKEN: when set, /metrics wants `Authorization: Bearer <it>`. */
   metricsToken?: string;
@@ -43,6 +46,8 @@ export function registerOps(app: FastifyInstance, d: OpsDeps): void {
       status: ready ? 'ready' : 'not ready',
       dependencies: { postgres, redis },
       channels: d.channels.status().map((c) => (checks[c.name] ? { ...c, check: checks[c.name] } : c)),
+      // Shedding is not unready: answers are still taken, and creates are refused only while the load lasts.
+      ...(d.load ? { load: { ...d.load.status(), affects_readiness: false } } : {}),
     });
   });
   app.get('/metrics', async (req, reply) => {

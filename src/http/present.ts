@@ -40,6 +40,7 @@ export function presentRequest(r: Request, publicUrl: string, tokens: Capability
     votes: r.votes,
     response: r.response,
     callback: r.callback,
+    reminders: r.reminders.map((s) => ({ after_seconds: s.after_seconds, ...(s.recipients ? { recipients: s.recipients } : {}), due_at: s.due_at, sent_at: s.sent_at })),
     links: { self: `/v1/requests/${r.id}`, ...(links ? { web: `${publicUrl}/r/${tokens.issue(r.id, 'web')}` } : {}) },
   };
 }

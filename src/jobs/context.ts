@@ -19,10 +19,12 @@ export interface CallbackContext {
   present(request: Request): unknown;
 }
 
-/** All jobs ask of the hub: read a request, and expire one when its deadline comes. */
+/** All jobs ask of the hub: read a request, expire one when its deadline comes, fire a reminder step. */
 export interface JobHub {
   get(requestId: string): Promise<Request | undefined>;
   expire(requestId: string): Promise<Request | undefined>;
+  /** Fires a due reminder step (once, while pending). */
+  remind(requestId: string, step: number): Promise<void>;
 }
 
 /** What job handlers need of the process. */

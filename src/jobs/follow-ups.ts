@@ -24,6 +24,8 @@ export interface FollowUpDeps {
 export interface FollowUps extends HubEvents {
   /** Resolves once the first webhook attempts in flight have finished, or after `maxMs`. */
   whenIdle(maxMs: number): Promise<void>;
+  /** Resolves once at most `n` first webhook attempts are in flight (the batch expiry's pace), or after `maxMs`. */
+  whenFewer(n: number, maxMs: number): Promise<void>;
 }
 
 /**
@@ -50,9 +52,13 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
   };
 
   return {
-    created() {
+    created(request) {
       d.relay.poke();
+      wake(request.id, 'request.created');
       d.metrics.requestsCreated.inc();
+    },
+    reminded() {
+      d.relay.poke();
     },
     voted(request) {
       wake(request.id, 'request.vote');
@@ -63,6 +69,15 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
       wake(request.id, `request.${request.state}`);
       d.metrics.decided(request.state, Date.parse(request.closed_at!) - Date.parse(request.created_at));
       if (request.callback) sendFirstAttempt(request);
+    },
+    async whenFewer(n, maxMs) {
+      const deadline = Date.now() + maxMs;
+      while (firstAttempts.size > n && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+        await Promise.race([...firstAttempts, timeout]);
+        clearTimeout(timer);
+      }
     },
     async whenIdle(maxMs) {
       let timer: NodeJS.Timeout | undefined;

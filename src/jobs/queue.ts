@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
-export type JobName = 'deliver' | 'settle' | 'callback' | 'expire';
+export type JobName = 'deliver' | 'settle' | 'callback' | 'expire' | 'remind' | 'nudge';
 export const QUEUE_NAME = 'jobs';
 
 export function redisConnection(url: string): Redis {
@@ -14,7 +14,7 @@ export function redisConnection(url: string): Redis {
  * so BullMQ retries it only when the attempt could not even be recorded. A delivery's tries are
  * also counted in Postgres (see jobs/messages.ts), so a stall or a lost Redis does not reset them.
  */
-export const JOB_ATTEMPTS: Record<JobName, number> = { deliver: 12, settle: 12, callback: 3, expire: 10 };
+export const JOB_ATTEMPTS: Record<JobName, number> = { deliver: 12, settle: 12, callback: 3, expire: 10, remind: 10, nudge: 6 };
 
 export function jobOptions(name: JobName): JobsOptions {
   return {

@@ -6,6 +6,9 @@ export interface Wakeup {
   event: string;
 }
 
+/** The local event for every wake-up; request ids never look like this. */
+const ANY_REQUEST = '*';
+
 /**
  * Redis pub/sub carries "request X changed" to every process, so a long-poll or SSE stream on one
  * process wakes when another process takes the answer. Listeners are local; one subscription each.
@@ -30,6 +33,7 @@ export class Wakeups {
       try {
         const w = JSON.parse(message) as Wakeup;
         this.local.emit(w.requestId, w);
+        this.local.emit(ANY_REQUEST, w);
       } catch {
         // a foreign message on our channel; nothing to wake
       }
@@ -45,6 +49,11 @@ export class Wakeups {
   on(requestId: string, fn: (w: Wakeup) => void): () => void {
     this.local.on(requestId, fn);
     return () => this.local.off(requestId, fn);
+  }
+
+  /** Calls `fn` on every change of any request (the console's live list) until the returned function is called. */
+  onAny(fn: (w: Wakeup) => void): () => void {
+    return this.on(ANY_REQUEST, fn);
   }
 
   /** Aborts when the process starts draining: long-polls answer now, SSE streams end. */

@@ -5,6 +5,7 @@ import { finishJob } from '../store/outbox.js';
 import { callbackJob } from './callback.js';
 import { isLastAttempt, type JobContext, type JobRun } from './context.js';
 import { deliverJob, settleJob } from './messages.js';
+import { nudgeJob } from './nudge.js';
 import { QUEUE_NAME, type JobName } from './queue.js';
 
 const CHANNEL_BACKOFF_BASE_MS = 1000;
@@ -32,6 +33,8 @@ const HANDLERS: Record<JobName, (ctx: JobContext, data: never, run: JobRun) => P
   settle: settleJob,
   callback: callbackJob,
   expire: (ctx, data: { requestId: string }) => ctx.hub.expire(data.requestId),
+  remind: (ctx, data: { requestId: string; step: number }) => ctx.hub.remind(data.requestId, data.step),
+  nudge: nudgeJob,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { HUB_ACTOR } from '../domain/actors.js';
 import type { Db } from './db.js';
 import type { WebhookAttempt } from '../webhooks.js';
 
@@ -25,6 +26,11 @@ export async function recordCallbackAttempt(
     ), a as (
       insert into webhook_attempts (request_id, event_id, attempt, status, latency_ms, error)
       select ${requestId}, ${eventId}, u.callback_attempts, ${attempt.status}, ${attempt.latencyMs}, ${attempt.error} from u
+    ), e as (
+      insert into events (request_id, type, data)
+      select ${requestId}, 'callback.attempt', jsonb_build_object('attempt', u.callback_attempts, 'event_id', ${eventId}::text,
+        'status', ${attempt.status}::int, 'latency_ms', ${attempt.latencyMs}::int, 'error', ${attempt.error}::text,
+        'callback_status', ${status}::text, 'actor', ${HUB_ACTOR}::text) from u
     ), d as (
       delete from outbox where job = 'callback' and payload->>'requestId' = ${requestId}
     )
@@ -34,8 +40,8 @@ export async function recordCallbackAttempt(
     from u where ${retryInMs !== undefined}`;
 }
 
-/** Queues the webhook again for a closed request whose callback is not in flight. */
-export async function requeueCallback(db: Db, requestId: string): Promise<boolean> {
+/** Queues the webhook again for a closed request whose callback is not in flight; `actor` asked for it (apiKeyActor). */
+export async function requeueCallback(db: Db, requestId: string, actor = HUB_ACTOR): Promise<boolean> {
   const rows = await db.sql`
     with u as (
       update requests set callback_status = 'pending', callback_attempts = 0
@@ -45,7 +51,7 @@ export async function requeueCallback(db: Db, requestId: string): Promise<boolea
       insert into outbox (job, job_id, payload)
       select 'callback', 'callback-' || u.id || '-' || gen_random_uuid(), jsonb_build_object('requestId', u.id) from u
     ), e as (
-      insert into events (request_id, type, data) select u.id, 'callback.redeliver', '{}'::jsonb from u
+      insert into events (request_id, type, data) select u.id, 'callback.redeliver', jsonb_build_object('actor', ${actor}::text) from u
     )
     select 1 from u`;
   return rows.length > 0;

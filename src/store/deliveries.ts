@@ -33,7 +33,7 @@ export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef):
       where id = ${d.id} and status = 'queued' returning request_id
     ), e as (
       insert into events (request_id, type, data)
-      select request_id, 'delivery.delivered', ${db.sql.json({ channel: d.channel, to: d.to, ref })}::jsonb from u
+      select request_id, 'delivery.delivered', ${db.sql.json({ channel: d.channel, to: d.to, ref, actor: d.channel })}::jsonb from u
     )
     select r.state from u join requests r on r.id = u.request_id`;
   return rows[0]?.state;
@@ -53,13 +53,18 @@ export async function setDeliveryStatus(
       where id = ${d.id} and status in ${db.sql(from)} returning request_id
     ), e as (
       insert into events (request_id, type, data)
-      select request_id, ${`delivery.${status}`}, ${db.sql.json({ channel: d.channel, to: d.to, error })}::jsonb from u
+      select request_id, ${`delivery.${status}`}, ${db.sql.json({ channel: d.channel, to: d.to, error, actor: d.channel })}::jsonb from u
     )
     select 1 from u`;
   return rows.length > 0;
 }
 
-/** The last error of a try that will be retried. */
+/** The last error of a try that will be retried, kept on the delivery and in the audit log. */
 export async function recordError(db: Db, id: string, error: string): Promise<void> {
-  await db.sql`update deliveries set error = ${error}, updated_at = now() where id = ${id}`;
+  await db.sql`
+    with u as (
+      update deliveries set error = ${error}, updated_at = now() where id = ${id} returning request_id, channel, "to", attempts
+    )
+    insert into events (request_id, type, data)
+    select request_id, 'delivery.retry', jsonb_build_object('channel', channel, 'to', "to", 'error', ${error}::text, 'attempt', attempts, 'actor', channel) from u`;
 }

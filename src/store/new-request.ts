@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { defaultOptions, type CreateRequestInput } from '../domain/request-schema.js';
+import { reminderDueAt } from '../domain/reminders.js';
 import type { ChannelName } from '../domain/types.js';
 import { newId } from './ids.js';
-import type { NewRequest, OutboxJob } from './requests.js';
+import { newDeliveries } from './new-deliveries.js';
+import { reminderJobId } from './reminders.js';
+import type { NewRequest } from './requests.js';
 
 /** Stable JSON (sorted keys) so the same body always hashes the same for Idempotency-Key checks. */
 export function canonicalHash(value: unknown): string {
@@ -28,27 +31,13 @@ export function buildRequest(
 ): NewRequest {
   const id = newId('req', now.getTime());
   const expiresAt = input.timeout_seconds ? new Date(now.getTime() + input.timeout_seconds * 1000) : null;
-  // Inline channels (the web page) have nothing to post: delivered as the request is stored, no job;
-  // the row remembers it, so the claim settles them without a job either.
-  const deliveries = input.recipients.map((r, i) => {
-    const isInline = inline(r.channel);
-    return {
-      id: newId('dlv', now.getTime()),
-      recipient_index: i,
-      channel: r.channel,
-      to: r.to ?? null,
-      status: isInline ? ('delivered' as const) : ('queued' as const),
-      inline: isInline,
-    };
-  });
-  const jobs: OutboxJob[] = deliveries.filter((d) => d.status === 'queued').map((d) => ({
-    job: 'deliver',
-    job_id: `deliver-${d.id}`,
-    payload: { deliveryId: d.id, requestId: id },
-  }));
+  const { deliveries, jobs } = newDeliveries(input.recipients, id, 0, inline, now);
   if (expiresAt) {
     jobs.push({ job: 'expire', job_id: `expire-${id}`, payload: { requestId: id }, delay_until: expiresAt.toISOString() });
   }
+  (input.reminders ?? []).forEach((step, i) => {
+    jobs.push({ job: 'remind', job_id: reminderJobId(id, i), payload: { requestId: id, step: i }, delay_until: reminderDueAt(now, step.after_seconds) });
+  });
   return {
     row: {
       id,
@@ -68,6 +57,7 @@ export function buildRequest(
       workflow_id: input.workflow_id ?? null,
       checkpoint_id: input.checkpoint_id ?? null,
       metadata: input.metadata ?? {},
+      reminders: (input.reminders ?? []).map((step) => ({ ...step, sent_at: null })),
       api_key_id: apiKeyId,
       idempotency_key: idempotencyKey ?? null,
       idempotency_hash: idempotencyKey ? canonicalHash(input) : null,

@@ -16,11 +16,14 @@ export interface OutboxRow {
   payload: Record<string, unknown>;
 }
 
-/** Due rows not yet in BullMQ, locked for the caller's transaction. */
+/**
+ * Due rows not yet in BullMQ, locked for the caller's transaction. Expire rows are left out (and out
+ * of outbox_due_idx): the expiry sweep expires due requests in batches and deletes their rows.
+ */
 export function lockDue(tx: Tx, limit: number): Promise<OutboxRow[]> {
   return tx<OutboxRow[]>`
     select id, job, job_id, payload from outbox
-    where enqueued_at is null and (delay_until is null or delay_until <= now())
+    where enqueued_at is null and job <> 'expire' and (delay_until is null or delay_until <= now())
     order by id limit ${limit} for update skip locked`;
 }
 

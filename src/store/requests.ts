@@ -1,9 +1,11 @@
 import type { Request, RequestState, Response } from '../domain/types.js';
+import { BOOTSTRAP_KEY_NAME } from './api-keys.js';
 import type { Db, Sql } from './db.js';
+import { closeFollowUps } from './close-follow-ups.js';
 import { toRequest, type DeliveryRow, type RequestRow } from './rows.js';
 
 export interface OutboxJob {
-  job: 'deliver' | 'settle' | 'callback' | 'expire';
+  job: 'deliver' | 'settle' | 'callback' | 'expire' | 'remind';
   job_id: string;
   payload: Record<string, unknown>;
   delay_until?: string | null;
@@ -22,7 +24,14 @@ const SELECT_REQUEST = (sql: Sql) => sql`
     (select json_agg(v order by v.id) from responses v where v.request_id = r.id) as votes
   from requests r`;
 
-const JSONB_COLUMNS = new Set(['context', 'options', 'fields', 'recipients', 'approvers', 'on_timeout', 'metadata']);
+const JSONB_COLUMNS = new Set(['context', 'options', 'fields', 'recipients', 'approvers', 'on_timeout', 'metadata', 'reminders']);
+
+/**
+ * The request.created event's data for a just-inserted row `r` (insertRequest, insertRequests): how many
+ * recipients, and the actor, the creating key by name (the bootstrap key, id "env", has no row).
+ */
+export const createdEventData = (sql: Sql) => sql`jsonb_build_object('recipients', jsonb_array_length(r.recipients),
+  'actor', 'api:' || coalesce((select k.name from api_keys k where k.id = r.api_key_id), ${BOOTSTRAP_KEY_NAME}::text))`;
 
 /**
  * Request, deliveries, outbox jobs and the created event in one statement (so one implicit
@@ -46,19 +55,22 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
       returning request_id, channel, "to", status
     ), dd as (
       insert into events (request_id, type, data)
-      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to") from d where d.status = 'delivered'
+      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to", 'actor', d.channel) from d where d.status = 'delivered'
     ), o as (
       insert into outbox (job, job_id, payload, delay_until)
       select x.job, x.job_id, x.payload, x.delay_until from r,
         jsonb_to_recordset(${sql.json(n.jobs as never)}::jsonb) as x(job text, job_id text, payload jsonb, delay_until timestamptz)
     ), e as (
       insert into events (request_id, type, data)
-      select r.id, 'request.created', ${sql.json({ recipients: n.deliveries.length })}::jsonb from r
+      select r.id, 'request.created', ${createdEventData(sql)} from r
     )
     select * from r`;
   const stored = rows[0] as RequestRow | undefined;
-  if (!stored) return undefined;
-  // The deliveries this statement inserted, as getRequest's json_agg shows them.
+  return stored && createdRequest(stored, n);
+}
+
+/** A freshly inserted row as getRequest would read it: the deliveries just inserted with it, no votes. */
+export function createdRequest(stored: RequestRow, n: NewRequest): Request {
   const deliveries = n.deliveries.map((d) => ({ ...d, channel: d.channel as DeliveryRow['channel'], error: null, ref: null }));
   return toRequest({ ...stored, deliveries, votes: [] });
 }
@@ -74,14 +86,32 @@ export async function getRequest(db: Db, id: string): Promise<Request | undefine
   return rows[0] && toRequest(rows[0]);
 }
 
+/** Several requests in one round trip (in no particular order). */
+export async function getRequests(db: Db, ids: string[]): Promise<Request[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.sql<RequestRow[]>`${SELECT_REQUEST(db.sql)} where r.id in ${db.sql(ids)}`;
+  return rows.map(toRequest);
+}
+
 export interface ListFilter {
   state?: RequestState;
   workflowId?: string;
+  /** Requests with a delivery on this channel. */
+  channel?: string;
+  /** Case-insensitive substring of the title (ILIKE; no index: see listRequests). */
+  titleContains?: string;
   before?: string;
   limit: number;
 }
 
-/** Newest first; `before` is the last id of the previous page (ids sort by creation time). */
+/** `%` and `_` in user text match themselves, not any character. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Newest first; `before` is the last id of the previous page (ids sort by creation time). The scan walks
+ * the primary key backwards and stops at `limit` matches, so a title search needs no trigram index
+ * until a rare title sits behind very many others.
+ */
 export async function listRequests(db: Db, f: ListFilter): Promise<Request[]> {
   const { sql } = db;
   const rows = await sql<RequestRow[]>`
@@ -89,6 +119,8 @@ export async function listRequests(db: Db, f: ListFilter): Promise<Request[]> {
     where true
       ${f.state ? sql`and r.state = ${f.state}` : sql``}
       ${f.workflowId ? sql`and r.workflow_id = ${f.workflowId}` : sql``}
+      ${f.channel ? sql`and exists (select 1 from deliveries d where d.request_id = r.id and d.channel = ${f.channel})` : sql``}
+      ${f.titleContains ? sql`and r.title ilike ${likePattern(f.titleContains)}` : sql``}
       ${f.before ? sql`and r.id < ${f.before}` : sql``}
     order by r.id desc
     limit ${f.limit}`;
@@ -139,25 +171,7 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<boolean> {
         ${r?.responder.channel ?? ''}, ${r?.responder.id ?? ''}, ${r?.responder.name ?? null}
       from c where ${c.recordResponse}
       on conflict (request_id, responder_channel, responder_id) do nothing
-    ), s as (
-      insert into outbox (job, job_id, payload)
-      select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id)
-      from c join deliveries d on d.request_id = c.id where d.status <> 'failed' and not d.inline
-    ), si as (
-      update deliveries d set status = 'settled', updated_at = now() from c
-      where d.request_id = c.id and d.status = 'delivered' and d.inline
-      returning d.request_id, d.channel, d."to"
-    ), sie as (
-      insert into events (request_id, type, data)
-      select si.request_id, 'delivery.settled', jsonb_build_object('channel', si.channel, 'to', si."to") from si
-    ), cb as (
-      insert into outbox (job, job_id, payload, delay_until)
-      select 'callback', 'callback-' || c.id, jsonb_build_object('requestId', c.id), now() + ${c.callbackBackstopMs} * interval '1 millisecond'
-      from c where c.callback_url is not null
-    ), x as (
-      -- A decided request's expiry has nothing left to do: drop its row rather than keep it until the deadline.
-      delete from outbox where job_id in (select 'expire-' || c.id from c)
-    ), e as (
+    ), ${closeFollowUps(sql, c.callbackBackstopMs)}, e as (
       insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
     )
     select 1 from c`;
@@ -172,11 +186,4 @@ export async function recordEvent(sql: Sql, requestId: string, type: string, dat
 export async function recordEventIfRequest(sql: Sql, requestId: string, type: string, data: Record<string, unknown>) {
   await sql`insert into events (request_id, type, data)
     select id, ${type}, ${sql.json(data as never)} from requests where id = ${requestId}`;
-}
-
-/** Pending requests whose deadline has passed (the sweep's backstop for lost expire jobs). */
-export async function overdueRequestIds(db: Db, limit = 100): Promise<string[]> {
-  const rows = await db.sql<{ id: string }[]>`
-    select id from requests where state = 'pending' and expires_at <= now() order by expires_at limit ${limit}`;
-  return rows.map((r) => r.id);
 }

@@ -1,4 +1,5 @@
-import type { Delivery, Request, Response } from '../domain/types.js';
+import { reminderDueAt } from '../domain/reminders.js';
+import type { Delivery, ReminderStep, Request, Response } from '../domain/types.js';
 
 /** A requests row as postgres.js returns it, with deliveries and votes aggregated alongside. */
 export interface RequestRow {
@@ -22,6 +23,7 @@ export interface RequestRow {
   checkpoint_id: string | null;
   metadata: Request['metadata'];
   response: Response | null;
+  reminders?: Omit<ReminderStep, 'due_at'>[] | null;
   idempotency_hash: string | null;
   created_at: Date;
   expires_at: Date | null;
@@ -93,5 +95,6 @@ export function toRequest(row: RequestRow): Request {
     callback: row.callback_url
       ? { url: row.callback_url, status: row.callback_status ?? 'pending', attempts: row.callback_attempts }
       : null,
+    reminders: (row.reminders ?? []).map((s) => ({ ...s, due_at: reminderDueAt(row.created_at, s.after_seconds), sent_at: s.sent_at ?? null })),
   };
 }

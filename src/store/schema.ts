@@ -17,6 +17,7 @@ import type {
   MessageRef,
   Option,
   Recipient,
+  ReminderStep,
   Response,
 } from '../domain/types.js';
 
@@ -45,6 +46,8 @@ export const requests = pgTable(
     checkpointId: text('checkpoint_id'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     response: jsonb('response').$type<Response | null>(),
+    /** Reminder steps with `sent_at` (null until fired); due_at is computed from created_at. */
+    reminders: jsonb('reminders').$type<Omit<ReminderStep, 'due_at'>[]>().notNull().default([]),
     apiKeyId: text('api_key_id'),
     idempotencyKey: text('idempotency_key'),
     idempotencyHash: text('idempotency_hash'),
@@ -132,7 +135,8 @@ export const outbox = pgTable(
     enqueuedAt: ts('enqueued_at'),
   },
   (t) => [
-    index('outbox_due_idx').on(t.delayUntil).where(sql`${t.enqueuedAt} is null`),
+    // Expire rows are not the relay's: the expiry sweep reads requests' deadlines (src/jobs/expiry.ts).
+    index('outbox_due_idx').on(t.delayUntil).where(sql`${t.enqueuedAt} is null and ${t.job} <> 'expire'`),
     index('outbox_enqueued_idx').on(t.enqueuedAt).where(sql`${t.enqueuedAt} is not null`),
     index('outbox_job_idx').on(t.jobId),
     // A webhook attempt replaces its request's callback row (store/callbacks.ts).

@@ -1,3 +1,4 @@
+import { responderActor } from '../domain/actors.js';
 import type { Request, Response } from '../domain/types.js';
 import type { Db } from './db.js';
 import { claimRequest, type Claim } from './requests.js';
@@ -32,7 +33,7 @@ export async function castVote(
     if (count < request.quorum) {
       if (inserted.length > 0) {
         await tx`insert into events (request_id, type, data)
-          values (${request.id}, 'answer.counted', ${tx.json({ responder: response.responder, votes: count } as never)})`;
+          values (${request.id}, 'answer.counted', ${tx.json({ responder: response.responder, votes: count, actor: responderActor(response.responder) } as never)})`;
       }
       return { decided: false as const, duplicate: inserted.length === 0 };
     }
@@ -42,7 +43,7 @@ export async function castVote(
       response,
       recordResponse: false,
       eventType: 'request.resolved',
-      eventData: { responder: response.responder, value: response.value, votes: count },
+      eventData: { responder: response.responder, value: response.value, votes: count, actor: responderActor(response.responder) },
       ...settings,
     });
     return { decided: true as const, claimed };

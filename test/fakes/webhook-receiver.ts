@@ -28,6 +28,8 @@ export interface PlannedAnswer {
   headers?: Record<string, string>;
   /** Never answer (to test timeouts). */
   hang?: boolean;
+  /** Answer this much later (a slow receiver). */
+  delayMs?: number;
 }
 
 /** A webhook receiver on loopback that verifies every call with the standardwebhooks package. */
@@ -55,7 +57,9 @@ export class WebhookReceiver {
         this.received.push({ headers: req.headers, body, json: safeJson(body), verified, at: Date.now() });
         const next = this.plan.shift() ?? { status: 200 };
         if (next.hang) return;
-        res.writeHead(next.status, next.headers ?? {}).end('ok');
+        const reply = () => res.writeHead(next.status, next.headers ?? {}).end('ok');
+        if (next.delayMs) setTimeout(reply, next.delayMs);
+        else reply();
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));

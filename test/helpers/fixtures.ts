@@ -32,6 +32,7 @@ export function makeRequest(over: Partial<Request> = {}): Request {
     votes: [],
     deliveries: [],
     callback: null,
+    reminders: [],
     ...over,
   };
 }

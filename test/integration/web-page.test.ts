@@ -459,3 +459,38 @@ describe('GET /r/{token}?value= (an email button) only asks to confirm', () => {
     expect((await state(id)).response).toMatchObject({ value: 'reject', responder: { channel: 'email', id: 'ana@example.com' } });
   });
 });
+
+describe('the page shows a quorum\'s approvals, and after the outcome who decided, how, when and why', () => {
+  const browser = { origin: 'null', 'sec-fetch-site': 'same-origin' };
+  const slackVote = (requestId: string) =>
+    t.hub.respond({ requestId, value: 'approve', responder: { channel: 'slack', id: 'U0ANA', name: 'Ana' } });
+
+  it('lists each approval with its channel, then the approvers, the time and the comment', async () => {
+    const { id, web } = await create({ title: 'Three to approve', quorum: 3, recipients: [{ channel: 'web' }, { channel: 'web', to: 'ben@example.com' }] });
+    await t.sql`update requests set recipients = ${t.sql.json([{ channel: 'web' }, { channel: 'email', to: 'ben@example.com' }])} where id = ${id}`;
+    expect((await page(web)).html).toContain('Approvals so far: none yet — 0 of 3');
+
+    expect((await slackVote(id)).status).toBe('counted');
+    const ben = `${t.baseUrl}/r/${t.hub.tokens.issue(id, 1)}`;
+    expect((await post(ben, 'value=approve', browser, formTokenIn((await page(ben)).html))).status).toBe(200);
+    expect((await page(web)).html).toContain('Approvals so far: Ana (Slack), ben@example.com (email) — 2 of 3');
+
+    const decided = await post(web, 'value=approve&name=Cy&comment=%3Cb%3Eship%3C%2Fb%3E%20it', browser);
+    expect(decided.status).toBe(200);
+    const shown = (await page(web)).html;
+    const closedAt = (await state(id)).closed_at as string;
+    expect(shown).toContain('Approved by Ana via Slack, ben@example.com via email, Cy via the web page.');
+    expect(shown).toContain(`${closedAt.slice(0, 16).replace('T', ' ')} UTC`);
+    expect(shown).toContain('<blockquote class="comment">&#60;b&#62;ship&#60;/b&#62; it</blockquote>');
+    expect(shown).not.toContain('Approvals so far');
+  });
+
+  it('shows no approvals line without a quorum, and no comment block when there is none', async () => {
+    const { id, web } = await create({ title: 'Just one' });
+    expect((await page(web)).html).not.toContain('Approvals so far');
+    expect((await t.api('POST', `/v1/requests/${id}/responses`, { value: 'reject', responder: { name: 'CI bot' } })).status).toBe(200);
+    const shown = (await page(web)).html;
+    expect(shown).toContain('Rejected by CI bot via the API.');
+    expect(shown).not.toContain('<blockquote');
+  });
+});

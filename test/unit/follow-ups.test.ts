@@ -48,12 +48,13 @@ const closed = (over: Partial<Request>) =>
   makeRequest({ created_at: '2024-01-01T00:00:00.000Z', closed_at: '2024-01-01T00:00:30.000Z', ...over });
 
 describe('follow-ups', () => {
-  it('a created request pokes the relay and is counted', async () => {
+  it('a created request pokes the relay, is counted, and wakes the console\'s live lists', async () => {
     const s = setup();
-    s.followUps.created(makeRequest());
+    const r = makeRequest();
+    s.followUps.created(r);
     expect(s.pokes).toHaveLength(1);
     expect(await s.counter('switchboard_requests_created_total')).toEqual([{ value: 1, labels: {} }]);
-    expect(s.published).toEqual([]);
+    expect(s.published).toEqual([{ requestId: r.id, event: 'request.created' }]);
   });
 
   it('a counted vote wakes the waiters of that request and nothing else', () => {

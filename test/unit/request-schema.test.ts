@@ -108,7 +108,7 @@ describe('createRequestSchema refine rules', () => {
     ok({ ...base, approvers: ['web:*', 'slack:U1'] });
     expect(errorsOf({ ...base, approvers: ['slack:U1', 'web:Ana'] })).toContainEqual({
       path: 'approvers.1',
-      message: 'not a web link of this request: use "web:*", "web:page", or "web:<to>" of a web recipient',
+      message: 'not a web link of this request: use "web:*", "web:page", "web:operator:<key name>" or "web:<to>" of a web recipient',
     });
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "requests" ADD COLUMN "reminders" jsonb DEFAULT '[]'::jsonb NOT NULL;
