@@ -1,6 +1,6 @@
 import type { Request } from '../domain/types.js';
 import type { Db } from './db.js';
-import { createdEventData, createdRequest, type NewRequest } from './requests.js';
+import { createdEventData, createdRequest, deliveredEvents, type NewRequest } from './requests.js';
 import type { RequestRow } from './rows.js';
 
 /**
@@ -31,8 +31,7 @@ export async function insertRequests(db: Db, batch: readonly NewRequest[]): Prom
       join r on r.id = x.request_id
       returning request_id, channel, "to", status
     ), dd as (
-      insert into events (request_id, type, data)
-      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to", 'actor', d.channel) from d where d.status = 'delivered'
+      ${deliveredEvents(sql)}
     ), o as (
       insert into outbox (job, job_id, payload, delay_until)
       select x.job, x.job_id, x.payload, x.delay_until

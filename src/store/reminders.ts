@@ -1,7 +1,7 @@
 import { HUB_ACTOR } from '../domain/actors.js';
 import type { Recipient } from '../domain/types.js';
 import type { Sql } from './db.js';
-import type { NewRequest, OutboxJob } from './requests.js';
+import { deliveredEvents, type NewRequest, type OutboxJob } from './requests.js';
 
 /** The outbox row of a request's reminder step (the claim deletes these by number). */
 export const reminderJobId = (requestId: string, step: number) => `remind-${requestId}.${step}`;
@@ -43,8 +43,7 @@ export async function fireReminderStep(sql: Sql, f: StepFiring): Promise<boolean
         jsonb_to_recordset(${sql.json(f.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text, inline boolean)
       returning request_id, channel, "to", status
     ), dd as (
-      insert into events (request_id, type, data)
-      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to", 'actor', d.channel) from d where d.status = 'delivered'
+      ${deliveredEvents(sql)}
     ), o as (
       insert into outbox (job, job_id, payload)
       select x.job, x.job_id, x.payload from s, jsonb_to_recordset(${sql.json(f.jobs as never)}::jsonb) as x(job text, job_id text, payload jsonb)

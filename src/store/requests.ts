@@ -26,6 +26,11 @@ const SELECT_REQUEST = (sql: Sql) => sql`
 
 const JSONB_COLUMNS = new Set(['context', 'options', 'fields', 'recipients', 'approvers', 'on_timeout', 'metadata', 'reminders']);
 
+/** In a create's statement: a delivery.delivered event for each inline delivery the CTE `d` inserted. */
+export const deliveredEvents = (sql: Sql) =>
+  sql`insert into events (request_id, type, data)
+      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to", 'actor', d.channel) from d where d.status = 'delivered'`;
+
 /**
  * The request.created event's data for a just-inserted row `r` (insertRequest, insertRequests): how many
  * recipients, and the actor, the creating key by name (the bootstrap key, id "env", has no row).
@@ -54,8 +59,7 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
         jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text, inline boolean)
       returning request_id, channel, "to", status
     ), dd as (
-      insert into events (request_id, type, data)
-      select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to", 'actor', d.channel) from d where d.status = 'delivered'
+      ${deliveredEvents(sql)}
     ), o as (
       insert into outbox (job, job_id, payload, delay_until)
       select x.job, x.job_id, x.payload, x.delay_until from r,
