@@ -27,6 +27,7 @@ import { createWorker } from './jobs/worker.js';
 import { registerMcp } from './mcp/http.js';
 import { createMetrics } from './metrics.js';
 import { createKeyVerifier } from './store/api-keys.js';
+import { AttemptBatcher } from './store/attempt-batcher.js';
 import { channelState } from './store/channel-state.js';
 import { connect, runMigrations, type Db } from './store/db.js';
 import { outboxBacklog } from './store/outbox-backlog.js';
@@ -88,7 +89,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const channels = createChannels(config, log);
   const webhookTimeoutMs = o.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const present = (r: Request, opts?: PresentOptions) => presentRequest(r, config.publicUrl, tokens, opts);
-  const callbacks: CallbackContext = { db, metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
+  const callbacks: CallbackContext = { db, attempts: new AttemptBatcher(db), metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
     callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE };
   // What this process does after each commit of the hub: the hub only reports, these do the work.
   const followUps = createFollowUps({ relay, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit });

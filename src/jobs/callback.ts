@@ -1,4 +1,3 @@
-import { recordCallbackAttempt } from '../store/callbacks.js';
 import { nextAttemptDelayMs, sendWebhook } from '../webhooks.js';
 import type { Request } from '../domain/types.js';
 import type { CallbackContext, JobContext } from './context.js';
@@ -27,7 +26,7 @@ export async function attemptCallback(ctx: CallbackContext, request: Request): P
   const made = request.callback.attempts + 1;
   const retryIn = attempt.ok || attempt.gone ? undefined : nextAttemptDelayMs(made, attempt.retryAfterMs, ctx.callbackSchedule);
   const status = attempt.ok ? 'delivered' : retryIn === undefined ? 'failed' : 'pending';
-  await recordCallbackAttempt(ctx.db, request.id, eventId, attempt, status, retryIn);
+  await ctx.attempts.record({ requestId: request.id, eventId, attempt, status, retryInMs: retryIn });
   ctx.metrics.webhookAttempts.inc({ result: attempt.ok ? 'delivered' : 'failed' });
   if (!attempt.ok) {
     ctx.log.info({ requestId: request.id, status: attempt.status, error: attempt.error, retryIn }, 'webhook attempt failed');

@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import type { ChannelRegistry } from '../../channels/index.js';
 import type { Request } from '../domain/types.js';
 import type { Metrics } from '../metrics.js';
+import type { CallbackAttemptRecord } from '../store/callbacks.js';
 import type { Db } from '../store/db.js';
 
 /** What sending a webhook needs of the process (the first attempt runs outside any job). */
 export interface CallbackContext {
   db: Db;
+  /** Records webhook attempts (store/attempt-batcher.ts: those made together share a commit). */
+  attempts: { record(r: CallbackAttemptRecord): Promise<void> };
   metrics: Metrics;
   log: Logger;
   webhookSecret: string;

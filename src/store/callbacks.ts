@@ -40,6 +40,52 @@ export async function recordCallbackAttempt(
     from u where ${retryInMs !== undefined}`;
 }
 
+/** One webhook attempt to record, with recordCallbackAttempt's arguments. */
+export interface CallbackAttemptRecord {
+  requestId: string;
+  eventId: string;
+  attempt: WebhookAttempt;
+  status: CallbackStatus;
+  retryInMs: number | undefined;
+}
+
+/**
+ * recordCallbackAttempt for many attempts in one statement (so one transaction), each row as
+ * recordCallbackAttempt writes it. At most one attempt per request: a request's second attempt
+ * would not see the first's count.
+ */
+export async function recordCallbackAttempts(db: Db, records: readonly CallbackAttemptRecord[]): Promise<void> {
+  const { sql } = db;
+  const rows = records.map((r) => ({
+    request_id: r.requestId, event_id: r.eventId, status: r.attempt.status, latency_ms: r.attempt.latencyMs,
+    error: r.attempt.error, callback_status: r.status, retry_in_ms: r.retryInMs ?? null,
+  }));
+  await sql`
+    with x as (
+      select * from jsonb_to_recordset(${sql.json(rows)}::jsonb) as x(request_id text, event_id text, status int,
+        latency_ms int, error text, callback_status text, retry_in_ms double precision)
+    ), u as (
+      update requests r set callback_attempts = r.callback_attempts + 1, callback_status = x.callback_status
+      from x where r.id = x.request_id returning r.id, r.callback_attempts
+    ), j as (
+      select x.*, u.callback_attempts from x join u on u.id = x.request_id
+    ), a as (
+      insert into webhook_attempts (request_id, event_id, attempt, status, latency_ms, error)
+      select request_id, event_id, callback_attempts, status, latency_ms, error from j
+    ), e as (
+      insert into events (request_id, type, data)
+      select request_id, 'callback.attempt', jsonb_build_object('attempt', callback_attempts, 'event_id', event_id,
+        'status', status, 'latency_ms', latency_ms, 'error', error, 'callback_status', callback_status, 'actor', ${HUB_ACTOR}::text)
+      from j
+    ), d as (
+      delete from outbox where job = 'callback' and payload->>'requestId' = any(array(select request_id from x))
+    )
+    insert into outbox (job, job_id, payload, delay_until)
+    select 'callback', 'callback-' || request_id || '-' || gen_random_uuid(), jsonb_build_object('requestId', request_id),
+      now() + retry_in_ms * interval '1 millisecond'
+    from j where retry_in_ms is not null`;
+}
+
 /** Queues the webhook again for a closed request whose callback is not in flight; `actor` asked for it (apiKeyActor). */
 export async function requeueCallback(db: Db, requestId: string, actor = HUB_ACTOR): Promise<boolean> {
   const rows = await db.sql`

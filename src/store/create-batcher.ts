@@ -1,5 +1,6 @@
 import type { Request } from '../domain/types.js';
 import type { Db } from './db.js';
+import { GroupCommit, settle, type Pending as GroupPending } from './group-commit.js';
 import { insertRequests } from './insert-requests.js';
 import { insertRequest, type NewRequest } from './requests.js';
 
@@ -14,11 +15,7 @@ export interface CreateBatchOptions {
 
 export const DEFAULT_CREATE_BATCH: CreateBatchOptions = { windowMs: 0, maxItems: 64, maxInFlight: 4 };
 
-interface Pending {
-  n: NewRequest;
-  resolve: (r: Request | undefined) => void;
-  reject: (err: unknown) => void;
-}
+type Pending = GroupPending<NewRequest, Request | undefined>;
 
 const idempotencyScope = (n: NewRequest) => {
   const key = n.row.idempotency_key as string | null;
@@ -34,70 +31,34 @@ const idempotencyScope = (n: NewRequest) => {
  * batch statement fails, its creates are written one by one, so one create's failure is its own.
  */
 export class CreateBatcher {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private inFlight = 0;
-  private readonly maxInFlight: number;
+  private readonly group: GroupCommit<NewRequest, Request | undefined>;
 
   constructor(
     private readonly db: Db,
     private readonly opts: CreateBatchOptions = DEFAULT_CREATE_BATCH,
   ) {
-    this.maxInFlight = opts.maxInFlight ?? DEFAULT_CREATE_BATCH.maxInFlight!;
+    const maxInFlight = opts.maxInFlight ?? DEFAULT_CREATE_BATCH.maxInFlight!;
+    this.group = new GroupCommit((batch) => this.write(batch), { ...opts, maxInFlight });
   }
 
   insert(n: NewRequest): Promise<Request | undefined> {
     if (this.opts.maxItems <= 1) return insertRequest(this.db, n);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ n, resolve, reject });
-      if (this.queue.length >= this.opts.maxItems) this.flush();
-      else this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
-    this.scheduled = true;
-    const run = () => {
-      this.scheduled = false;
-      this.flush();
-    };
-    if (this.opts.windowMs > 0) setTimeout(run, this.opts.windowMs);
-    else setImmediate(run);
-  }
-
-  private flush(): void {
-    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.opts.maxItems);
-    this.inFlight++;
-    void this.write(batch).finally(() => {
-      this.inFlight--;
-      if (this.queue.length >= this.opts.maxItems) this.flush();
-      else if (this.queue.length > 0) this.schedule();
-    });
+    return this.group.add(n);
   }
 
   private async write(batch: Pending[]): Promise<void> {
     const { unique, repeated } = splitRepeatedKeys(batch);
     if (unique.length === 1) {
-      await settle(unique[0]!, () => insertRequest(this.db, unique[0]!.n));
+      await settle(unique[0]!, () => insertRequest(this.db, unique[0]!.item));
     } else {
       try {
-        const stored = await insertRequests(this.db, unique.map((p) => p.n));
+        const stored = await insertRequests(this.db, unique.map((p) => p.item));
         unique.forEach((p, i) => p.resolve(stored[i]));
       } catch {
-        await Promise.all(unique.map((p) => settle(p, () => insertRequest(this.db, p.n))));
+        await Promise.all(unique.map((p) => settle(p, () => insertRequest(this.db, p.item))));
       }
     }
     for (const p of repeated) p.resolve(undefined);
-  }
-}
-
-async function settle(p: Pending, write: () => Promise<Request | undefined>): Promise<void> {
-  try {
-    p.resolve(await write());
-  } catch (err) {
-    p.reject(err);
   }
 }
 
@@ -111,7 +72,7 @@ function splitRepeatedKeys(batch: Pending[]): { unique: Pending[]; repeated: Pen
   const unkeyed: Pending[] = [];
   const repeated: Pending[] = [];
   for (const p of batch) {
-    const scope = idempotencyScope(p.n);
+    const scope = idempotencyScope(p.item);
     if (scope === undefined) unkeyed.push(p);
     else if (seen.has(scope)) repeated.push(p);
     else {

@@ -6,7 +6,10 @@
  * Knobs (env): BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_RATE (200 decisions/s),
  * BENCH_DRAIN_SECONDS (10), BENCH_WARMUP_SECONDS (1), BENCH_ONLY (baseline,create,decide; or
  * pieces: a diagnostic breakdown of a create's cost; pending: BENCH_PENDING (100,000) pending
- * requests vs none; expiry: BENCH_EXPIRY (100,000) requests due together — none in the default run),
+ * requests vs none; expiry: BENCH_EXPIRY (100,000) requests due together; slack: BENCH_SLACK (1,000)
+ * approvals through the fake Slack, clicked one at a time and then at once — none in the default run),
+ * BENCH_PROCESSES (1: hub processes on one database and Redis, requests and clicks round-robin; slack phase),
+ * BENCH_SLACK_PACED (keep the Slack client's rate pacing, off by default against the fake),
  * BENCH_HUB_LOG_LEVEL (info), BENCH_HUB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_HUB_ENTRY (another hub script with serve's environment contract, e.g. an older copy of src/cli.ts serve),
  * BENCH_KEEP_LOG (keep the hub's log), BENCH_STRICT (exit 1 when an aim is missed),
@@ -23,6 +26,8 @@ import { runExpiry, type ExpiryResult } from './expiry.js';
 import { runPending, type PendingResult } from './pending.js';
 import { piecesRows, runPieces, type PiecesResult } from './pieces.js';
 import { expiryRows, pendingRows } from './scale-rows.js';
+import { runSlack, type SlackResult } from './slack.js';
+import { slackRows } from './slack-rows.js';
 import { fmt, renderTable, type Row } from './table.js';
 import { Cleanup, envNumber, progress } from './util.js';
 
@@ -37,8 +42,10 @@ const warmupSeconds = envNumber('BENCH_WARMUP_SECONDS', 1, true);
 const only = new Set((process.env.BENCH_ONLY ?? 'baseline,create,decide').split(',').map((s) => s.trim()));
 const pendingN = envNumber('BENCH_PENDING', 100_000);
 const expiryN = envNumber('BENCH_EXPIRY', 100_000);
+const slackN = envNumber('BENCH_SLACK', 1000);
+const processes = envNumber('BENCH_PROCESSES', 1);
 // Seeding and waiting for a burst take minutes at a million; each of those phases gets its own allowance.
-const scaleAllowance = (only.has('pending') ? 120 + pendingN / 2000 : 0) + (only.has('expiry') ? 240 + expiryN / 2000 : 0);
+const scaleAllowance = (only.has('pending') ? 120 + pendingN / 2000 : 0) + (only.has('expiry') ? 240 + expiryN / 2000 : 0) + (only.has('slack') ? 300 + slackN / 10 : 0);
 const timeoutSeconds = envNumber('BENCH_TIMEOUT_SECONDS', Math.max(170, seconds * 8 + 90) + scaleAllowance);
 
 /** Milliseconds of CPU per operation from a share of cores over a window. */
@@ -70,6 +77,7 @@ async function main(): Promise<number> {
   let pieces: PiecesResult | undefined;
   let pending: PendingResult | undefined;
   let expiry: ExpiryResult | undefined;
+  let slack: SlackResult | undefined;
 
   if (only.has('baseline')) baseline = await runBaseline(seconds, connections, cleanup);
   if (only.has('create') || only.has('decide')) {
@@ -81,6 +89,7 @@ async function main(): Promise<number> {
   if (only.has('pieces')) pieces = await runPieces(Math.min(seconds, 5), connections, cleanup);
   if (only.has('pending')) pending = await runPending(pendingN, cleanup);
   if (only.has('expiry')) expiry = await runExpiry(expiryN, cleanup);
+  if (only.has('slack')) slack = await runSlack(slackN, Math.max(1, Math.floor(processes)), cleanup);
 
   const ratio = baseline && create ? create.createsPerSec / baseline.insertsPerSec : undefined;
   const rows: Row[] = [];
@@ -146,6 +155,7 @@ async function main(): Promise<number> {
   if (pieces) rows.push(...piecesRows(pieces));
   if (pending) rows.push(...pendingRows(pending));
   if (expiry) rows.push(...expiryRows(expiry));
+  if (slack) rows.push(...slackRows(slack));
 
   const elapsed = (performance.now() - t0) / 1000;
   process.stdout.write(`\nSwitchboard bench — ${seconds} s per phase, ${availableParallelism()} CPUs shared by hub, Postgres, Redis and load generator\n\n`);
@@ -158,6 +168,7 @@ async function main(): Promise<number> {
     pieces,
     pending,
     expiry,
+    slack,
     aims: {
       createRatio: { aim: AIM_CREATE_RATIO, value: ratio ?? null, pass: ratio === undefined ? null : ratio >= AIM_CREATE_RATIO },
       webhookP99Ms: { aim: AIM_WEBHOOK_P99_MS, value: decide?.webhookLatencyMs.p99 ?? null, pass: decide ? decide.webhookLatencyMs.p99 <= AIM_WEBHOOK_P99_MS : null },

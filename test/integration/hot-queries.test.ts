@@ -3,7 +3,7 @@
 // (pg_stat_xact_user_tables): no sequential scan of requests, deliveries or outbox.
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordCallbackAttempt } from '../../src/store/callbacks.js';
+import { recordCallbackAttempt, recordCallbackAttempts } from '../../src/store/callbacks.js';
 import { connect, runMigrations, type Db, type Sql } from '../../src/store/db.js';
 import { expireOverdue } from '../../src/store/expiry.js';
 import { finishJob, lockDue, lockStale } from '../../src/store/outbox.js';
@@ -84,6 +84,15 @@ describe(`hot queries with ${PENDING.toLocaleString('en-US')} pending`, () => {
       await recordCallbackAttempt(txDb, id, `msg_${id}`, { ok: true, status: 200, latencyMs: 3, error: null, gone: false }, 'delivered', undefined);
       await finishJob(txDb, `callback-${id}`);
       expect(await listRequests(txDb, { state: 'pending', limit: 50 })).toHaveLength(50);
+    })).toEqual(noSeqScans);
+  });
+
+  it('a group of webhook attempts, recorded by one statement', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => 'req_0000' + String(100 + i).padStart(22, '0'));
+    const ok = { ok: true, status: 200, latencyMs: 3, error: null, gone: false };
+    expect(await seqScansOf(async (tx) => {
+      await recordCallbackAttempts({ sql: tx, url: db.url }, ids.map((id, i) =>
+        ({ requestId: id, eventId: `msg_${id}`, attempt: ok, status: i % 2 ? 'delivered' : 'pending', retryInMs: i % 2 ? undefined : 5000 })));
     })).toEqual(noSeqScans);
   });
 });
