@@ -24,14 +24,17 @@ import { checkCallbackUrl } from './webhooks.js';
  * Called synchronously; a listener must not throw.
  */
 export interface HubEvents {
-  /** A request was stored (not on an Idempotency-Key replay). */
-  created(request: Request): void;
+  /**
+   * A request was stored (not on an Idempotency-Key replay). `queuedJobs`: outbox rows the commit
+   * made due now (here: deliveries to post), the relay's cue; delayed rows wait for its sweep.
+   */
+  created(request: Request, queuedJobs: number): void;
   /** A reminder step fired: its nudges and escalated deliveries are in the outbox. */
   reminded(request: Request): void;
   /** A vote was counted and the quorum is not reached yet. */
   voted(request: Request): void;
-  /** This process's claim closed the request: resolved, expired or cancelled, as read right after the commit. */
-  decided(request: Request): void;
+  /** This process's claim closed the request: resolved, expired or cancelled, as it stands after the commit; `queuedJobs` as for created (settle jobs). */
+  decided(request: Request, queuedJobs: number): void;
 }
 
 export interface HubDeps {
@@ -89,7 +92,7 @@ export class SwitchboardHub implements Hub {
     const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => this.d.channels.get(c)?.inline === true);
     const created = await this.inserts.insert(n);
     if (created) {
-      this.d.events.created(created);
+      this.d.events.created(created, n.jobs.filter((j) => !j.delay_until).length);
       return { request: created, replay: false };
     }
     const existing = await store.findByIdempotencyKey(this.d.db, apiKeyId, idempotencyKey!);
@@ -160,7 +163,8 @@ export class SwitchboardHub implements Hub {
    */
   async expireOverdue(limit: number): Promise<number> {
     const ids = await expireOverdue(this.d.db.sql, limit, this.d.callbackBackstopMs);
-    for (const request of await store.getRequests(this.d.db, ids)) this.d.events.decided(request);
+    // The statement does not say which of them queued settle jobs; a poke too many costs one empty read.
+    for (const request of await store.getRequests(this.d.db, ids)) this.d.events.decided(request, 1);
     return ids.length;
   }
 
@@ -193,11 +197,11 @@ export class SwitchboardHub implements Hub {
     return { callbackBackstopMs: this.d.callbackBackstopMs };
   }
 
-  private async afterClaim(requestId: string, claimed: boolean): Promise<RespondResult> {
+  /** `claimed`: what the winning claim's statement read back, or undefined when the claim lost. */
+  private async afterClaim(requestId: string, claimed: store.Claimed | undefined): Promise<RespondResult> {
     if (!claimed) return this.lost(requestId);
-    const request = (await this.get(requestId))!;
-    this.d.events.decided(request);
-    return { status: 'won', request };
+    this.d.events.decided(claimed.request, claimed.queuedJobs);
+    return { status: 'won', request: claimed.request };
   }
 
   /** Another claimant was first, or the deadline passed before the expiry ran: then it runs now. */

@@ -52,8 +52,8 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
   };
 
   return {
-    created(request) {
-      d.relay.poke();
+    created(request, queuedJobs) {
+      if (queuedJobs > 0) d.relay.poke();
       wake(request.id, 'request.created');
       d.metrics.requestsCreated.inc();
     },
@@ -63,9 +63,9 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
     voted(request) {
       wake(request.id, 'request.vote');
     },
-    decided(request) {
+    decided(request, queuedJobs) {
       if (d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
-      d.relay.poke();
+      if (queuedJobs > 0) d.relay.poke();
       wake(request.id, `request.${request.state}`);
       d.metrics.decided(request.state, Date.parse(request.closed_at!) - Date.parse(request.created_at));
       if (request.callback) sendFirstAttempt(request);

@@ -4,8 +4,8 @@ import type { Sql } from './db.js';
 /**
  * What every close writes with it, as CTEs over a CTE `c` of the requests just closed (columns
  * `id`, `callback_url`): a settle job per delivery that needs one, inline deliveries settled with
- * their events, the callback backstop row (due `backstopMs` after the commit), and the expiry's and
- * reminders' outbox rows dropped. Shared by the single claim and the batch expiry, so both owe the same work.
+ * their events (CTE `si` returns the settled rows), the callback backstop row (due `backstopMs`
+ * after the commit), and the expiry's and reminders' outbox rows dropped. Shared by the single claim and the batch expiry, so both owe the same work.
  */
 export function closeFollowUps(sql: Sql, backstopMs: number) {
   return sql`
@@ -13,10 +13,11 @@ export function closeFollowUps(sql: Sql, backstopMs: number) {
       insert into outbox (job, job_id, payload)
       select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id)
       from c join deliveries d on d.request_id = c.id where d.status <> 'failed' and not d.inline
+      returning 1
     ), si as (
       update deliveries d set status = 'settled', updated_at = now() from c
       where d.request_id = c.id and d.status = 'delivered' and d.inline
-      returning d.request_id, d.channel, d."to"
+      returning d.*
     ), sie as (
       insert into events (request_id, type, data)
       select si.request_id, 'delivery.settled', jsonb_build_object('channel', si.channel, 'to', si."to", 'actor', si.channel) from si

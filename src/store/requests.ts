@@ -154,32 +154,47 @@ export interface Claim {
   callbackBackstopMs: number;
 }
 
+export interface Claimed {
+  request: Request;
+  /** Outbox rows due now (settle jobs): the relay has work only when there are some. */
+  queuedJobs: number;
+}
+
 /**
  * The race. One conditional UPDATE decides; the response row, a settle job per delivery, the
  * callback job and the event ride on the same statement, so a winner never loses its follow-ups.
- * True when this claim won; false when another claimant was first or the deadline passed.
+ * When this claim won, returns the request as it stands after this commit (read by the same
+ * statement: the snapshot's deliveries and votes with what the statement itself changed) and how
+ * many outbox rows it made due now; undefined when another claimant was first or the deadline passed.
  */
-export async function claimRequest(sql: Sql, c: Claim): Promise<boolean> {
+export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefined> {
   const r = c.response;
-  const rows = await sql`
+  const rows = await sql<(RequestRow & { queued_jobs: number })[]>`
     with c as (
       update requests set state = ${c.state}, response = ${r ? sql.json(r as never) : null}, closed_at = now(),
         callback_status = case when callback_url is null then null else 'pending' end
       where id = ${c.id} and state = 'pending'
         -- Past the deadline (database time) only the expiry may claim, whatever the expire job's lag.
         and (${c.state} = 'expired' or expires_at is null or expires_at > now())
-      returning id, created_at, closed_at, callback_url
+      returning *
     ), v as (
       insert into responses (request_id, value, comment, fields, responder_channel, responder_id, responder_name)
       select c.id, ${r?.value ?? null}, ${r?.comment ?? null}, ${sql.json(r?.fields ?? {})}::jsonb,
         ${r?.responder.channel ?? ''}, ${r?.responder.id ?? ''}, ${r?.responder.name ?? null}
       from c where ${c.recordResponse}
       on conflict (request_id, responder_channel, responder_id) do nothing
+      returning *
     ), ${closeFollowUps(sql, c.callbackBackstopMs)}, e as (
       insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
     )
-    select 1 from c`;
-  return rows.length > 0;
+    -- CTEs all see the statement's starting snapshot: the rows it changed come from their RETURNING.
+    select c.*,
+      (select json_agg(case when si.id is null then to_json(d) else to_json(si) end order by d.recipient_index)
+        from deliveries d left join si on si.id = d.id where d.request_id = c.id) as deliveries,
+      (select json_agg(x order by x.id) from (select * from responses where request_id = c.id union all select * from v) x) as votes,
+      (select count(*) from s)::int as queued_jobs
+    from c`;
+  return rows[0] && { request: toRequest(rows[0]), queuedJobs: rows[0].queued_jobs };
 }
 
 export async function recordEvent(sql: Sql, requestId: string, type: string, data: Record<string, unknown> = {}) {

@@ -1,12 +1,12 @@
 import { responderActor } from '../domain/actors.js';
 import type { Request, Response } from '../domain/types.js';
 import type { Db } from './db.js';
-import { claimRequest, type Claim } from './requests.js';
+import { claimRequest, type Claim, type Claimed } from './requests.js';
 
 export type VoteOutcome =
   | 'closed'
   | { decided: false; duplicate: boolean }
-  | { decided: true; claimed: boolean };
+  | { decided: true; claimed: Claimed | undefined };
 
 /**
  * Quorum > 1: the request row is locked so concurrent votes are counted one at a time; one vote

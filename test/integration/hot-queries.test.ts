@@ -78,9 +78,12 @@ describe(`hot queries with ${PENDING.toLocaleString('en-US')} pending`, () => {
         id, state: 'resolved', recordResponse: true, eventType: 'request.resolved', eventData: {}, callbackBackstopMs: 20_000,
         response: { value: 'approve', comment: null, fields: {}, responder: { channel: 'api', id: 'k' }, responded_at: new Date().toISOString() },
       });
-      expect(won).toBe(true);
       const txDb = { sql: tx, url: db.url };
-      expect((await getRequest(txDb, id))?.state).toBe('resolved');
+      // The claim reads back what it wrote: the same request a fresh read sees, its inline delivery settled.
+      expect(won?.request.state).toBe('resolved');
+      expect(won?.request.deliveries.map((d) => d.status)).toEqual(['settled']);
+      expect(won?.queuedJobs).toBe(0);
+      expect(await getRequest(txDb, id)).toEqual(won?.request);
       await recordCallbackAttempt(txDb, id, `msg_${id}`, { ok: true, status: 200, latencyMs: 3, error: null, gone: false }, 'delivered', undefined);
       await finishJob(txDb, `callback-${id}`);
       expect(await listRequests(txDb, { state: 'pending', limit: 50 })).toHaveLength(50);

@@ -51,10 +51,21 @@ describe('follow-ups', () => {
   it('a created request pokes the relay, is counted, and wakes the console\'s live lists', async () => {
     const s = setup();
     const r = makeRequest();
-    s.followUps.created(r);
+    s.followUps.created(r, 2);
     expect(s.pokes).toHaveLength(1);
     expect(await s.counter('switchboard_requests_created_total')).toEqual([{ value: 1, labels: {} }]);
     expect(s.published).toEqual([{ requestId: r.id, event: 'request.created' }]);
+  });
+
+  it('a commit that queued no jobs (inline deliveries only) leaves the relay alone but still wakes and counts', async () => {
+    const s = setup();
+    const created = makeRequest();
+    s.followUps.created(created, 0);
+    const decided = closed({ state: 'resolved' });
+    s.followUps.decided(decided, 0);
+    expect(s.pokes).toHaveLength(0);
+    expect(s.published.map((w) => w.event)).toEqual(['request.created', 'request.resolved']);
+    expect(await s.counter('switchboard_decisions_total')).toEqual([{ value: 1, labels: { state: 'resolved' } }]);
   });
 
   it('a counted vote wakes the waiters of that request and nothing else', () => {
@@ -68,7 +79,7 @@ describe('follow-ups', () => {
   it('a decision pokes the relay, wakes waiters with its state and counts it with its latency', async () => {
     const s = setup();
     const r = closed({ state: 'expired' });
-    s.followUps.decided(r);
+    s.followUps.decided(r, 1);
     expect(s.pokes).toHaveLength(1);
     expect(s.published).toEqual([{ requestId: r.id, event: 'request.expired' }]);
     expect(await s.counter('switchboard_decisions_total')).toEqual([{ value: 1, labels: { state: 'expired' } }]);
@@ -77,10 +88,10 @@ describe('follow-ups', () => {
 
   it('sends the first webhook attempt only for a request with a callback, and waits for it when idle is asked', async () => {
     const s = setup();
-    s.followUps.decided(closed({ state: 'cancelled' }));
+    s.followUps.decided(closed({ state: 'cancelled' }), 0);
     expect(s.presented).toEqual([]);
     const withCallback = closed({ state: 'resolved', callback: { url: 'http://127.0.0.1:9/hook', status: 'pending', attempts: 0 } });
-    s.followUps.decided(withCallback);
+    s.followUps.decided(withCallback, 0);
     await s.followUps.whenIdle(5000);
     // The attempt ran (it builds the webhook body first) and its failure was logged, not thrown.
     expect(s.presented).toEqual([withCallback.id]);
@@ -90,7 +101,7 @@ describe('follow-ups', () => {
   it('a failed wake-up publish is logged, not thrown: waiters re-read on their own', async () => {
     const s = setup({ publishFails: true });
     const r = closed({ state: 'resolved' });
-    expect(() => s.followUps.decided(r)).not.toThrow();
+    expect(() => s.followUps.decided(r, 1)).not.toThrow();
     await expect.poll(() => s.logged).toContain('wake-up publish failed; waiters will see the change on their next poll');
     expect(s.pokes).toHaveLength(1);
   });
