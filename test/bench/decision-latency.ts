@@ -20,6 +20,8 @@ export interface DecisionLatencyResult {
   answerLatencyMs: Summary;
   /** Answer POST sent → webhook fully received, one per answered request. */
   webhookLatencyMs: Summary;
+  /** The same over the warm-up answered before the measured window (cold code paths, new connections). */
+  warmupWebhookLatencyMs?: Summary;
   webhooksMissing: number;
   webhooksDuplicate: number;
   webhooksUnverified: number;
@@ -104,7 +106,7 @@ export class Receiver {
  */
 export async function runDecisionLatency(
   hub: HubProcess,
-  opts: { seconds: number; rate: number; drainSeconds: number },
+  opts: { seconds: number; rate: number; drainSeconds: number; warmupSeconds: number },
   cleanup: Cleanup,
 ): Promise<DecisionLatencyResult> {
   const receiver = new Receiver(hub.webhookSecret);
@@ -114,15 +116,16 @@ export async function runDecisionLatency(
   cleanup.add('close bench HTTP agent', () => agent.destroy());
   const auth = { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' };
 
-  // 1. The requests to answer.
+  // 1. The requests to answer: the warm-up's first, then the measured ones.
+  const warmCount = Math.ceil(opts.rate * opts.warmupSeconds);
   const total = Math.ceil(opts.rate * opts.seconds);
-  progress(`decide: creating ${total} requests with callback_url ${receiver.url}`);
+  progress(`decide: creating ${warmCount + total} requests with callback_url ${receiver.url}`);
   const createBody = JSON.stringify({ title: 'Deploy?', recipients: [{ channel: 'web' }], callback_url: receiver.url });
   const ids: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (next < total) {
+      while (next < warmCount + total) {
         next++;
         const r = await post(agent, `${hub.baseUrl}/v1/requests`, auth, createBody);
         if (r.status !== 201) throw new Error(`create for the decision phase answered ${r.status}: ${r.body.slice(0, 300)}`);
@@ -135,7 +138,6 @@ export async function runDecisionLatency(
   await sleep(500);
 
   // 2. Answer them on a fixed schedule.
-  progress(`decide: answering at ${opts.rate}/s for ${opts.seconds} s (open loop)`);
   const sentAt = new Map<string, number>();
   const answerMs: number[] = [];
   const answerStatusCodes: Record<string, number> = {};
@@ -163,6 +165,44 @@ export async function runDecisionLatency(
     void p.finally(() => inflight.delete(p));
   };
 
+  /** Sends one answer per id at the target rate, whether or not earlier ones have returned. */
+  const onSchedule = (batch: string[]) =>
+    new Promise<number>((done) => {
+      const started = performance.now();
+      let i = 0;
+      const tick = () => {
+        const now = performance.now();
+        while (i < batch.length && started + i * interval <= now) {
+          lagMax = Math.max(lagMax, now - (started + i * interval));
+          send(batch[i++]!);
+        }
+        if (i >= batch.length) return done(started);
+        setTimeout(tick, Math.max(0, started + i * interval - performance.now()));
+      };
+      tick();
+    });
+
+  // The first answers after start-up pay for cold code paths, new sockets and statements prepared on
+  // each pooled connection: a warm-up at the same rate, reported on its own, keeps them out of the figures.
+  let warmup: Summary | undefined;
+  if (warmCount > 0) {
+    progress(`decide: ${opts.warmupSeconds} s warm-up at ${opts.rate}/s (reported apart)`);
+    await onSchedule(ids.slice(0, warmCount));
+    const warmIds = [...sentAt.keys()];
+    const until = performance.now() + opts.drainSeconds * 1000;
+    while (inflight.size > 0 || !warmIds.every((id) => receiver.arrivals.has(id))) {
+      if (performance.now() > until) break;
+      await sleep(20);
+    }
+    warmup = summarize(warmIds.flatMap((id) => (receiver.arrivals.has(id) ? [receiver.arrivals.get(id)! - sentAt.get(id)!] : [])));
+    sentAt.clear();
+    answerMs.length = 0;
+    for (const k of Object.keys(answerStatusCodes)) delete answerStatusCodes[k];
+    answered200 = answerErrors = lagMax = 0;
+    await sleep(200);
+  }
+
+  progress(`decide: answering at ${opts.rate}/s for ${opts.seconds} s (open loop)`);
   const counters = await ServerCounters.open(hub.sql);
   cleanup.add('close counters', () => counters.close());
   const countsBefore = await counters.read();
@@ -170,21 +210,9 @@ export async function runDecisionLatency(
   const meter = new CpuMeter(() => hub.pid);
   meter.begin();
   const stop = countdown('decide', opts.seconds, () => `${sentAt.size} sent, ${receiver.arrivals.size} webhooks`);
-  const started = performance.now();
+  let started: number;
   try {
-    await new Promise<void>((done) => {
-      let i = 0;
-      const tick = () => {
-        const now = performance.now();
-        while (i < total && started + i * interval <= now) {
-          lagMax = Math.max(lagMax, now - (started + i * interval));
-          send(ids[i++]!);
-        }
-        if (i >= total) return done();
-        setTimeout(tick, Math.max(0, started + i * interval - performance.now()));
-      };
-      tick();
-    });
+    started = await onSchedule(ids.slice(warmCount));
   } finally {
     stop();
   }
@@ -222,6 +250,7 @@ export async function runDecisionLatency(
     answerErrors,
     answerLatencyMs: summarize(answerMs),
     webhookLatencyMs: summarize(latencies),
+    warmupWebhookLatencyMs: warmup,
     webhooksMissing: missing,
     webhooksDuplicate: receiver.duplicates,
     webhooksUnverified: receiver.unverified,

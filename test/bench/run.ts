@@ -83,7 +83,7 @@ async function main(): Promise<number> {
   if (only.has('create') || only.has('decide')) {
     const hub = await startHubProcess(cleanup);
     if (only.has('create')) create = await runCreateRate(hub, seconds, connections, warmupSeconds);
-    if (only.has('decide')) decide = await runDecisionLatency(hub, { seconds, rate, drainSeconds }, cleanup);
+    if (only.has('decide')) decide = await runDecisionLatency(hub, { seconds, rate, drainSeconds, warmupSeconds }, cleanup);
     await hub.stop();
   }
   if (only.has('pieces')) pieces = await runPieces(Math.min(seconds, 5), connections, cleanup);
@@ -132,6 +132,8 @@ async function main(): Promise<number> {
     rows.push({ metric: 'decide: answer → webhook p90', value: `${fmt(w.p90, 1)} ms` });
     rows.push({ metric: 'decide: answer → webhook p99', value: `${fmt(w.p99, 1)} ms`, aim: `≤ ${AIM_WEBHOOK_P99_MS} ms`, pass: w.count > 0 && w.p99 <= AIM_WEBHOOK_P99_MS });
     rows.push({ metric: 'decide: answer → webhook max', value: `${fmt(w.max, 1)} ms` });
+    const cold = decide.warmupWebhookLatencyMs;
+    if (cold) rows.push({ metric: `decide: warm-up (first ${warmupSeconds} s, apart) → webhook p50 / p99`, value: `${fmt(cold.p50, 1)} / ${fmt(cold.p99, 1)} ms` });
     rows.push({
       metric: 'decide: webhooks received / missing',
       value: `${fmt(w.count)} / ${fmt(decide.webhooksMissing)}`,
