@@ -32,7 +32,11 @@ export interface CapabilityTokens {
 
 /** All a channel may know of the core. */
 export interface Hub {
-  respond(answer: Answer): Promise<RespondResult>;
+  /**
+   * `current`: the request as the channel has just read it (hub.get), which spares the hub reading it
+   * again. Only a hint: the claim itself checks, in the database, that the request is still open.
+   */
+  respond(answer: Answer, current?: Request): Promise<RespondResult>;
   get(requestId: string): Promise<Request | undefined>;
   /** The latest closed requests of one workflow, newest first (for "recent decisions" context lines). */
   history(workflowId: string, limit: number): Promise<Request[]>;

@@ -79,7 +79,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const tokens = createTokens(tokenSecret);
 
   const prefix = config.SWITCHBOARD_QUEUE_PREFIX;
-  const redis = { queue: redisConnection(o.redisUrl), worker: redisConnection(o.redisUrl), pub: redisConnection(o.redisUrl), sub: redisConnection(o.redisUrl) };
+  const redis = { queue: redisConnection(o.redisUrl), worker: redisConnection(o.redisUrl), pub: redisConnection(o.redisUrl, { autoPipelining: true }), sub: redisConnection(o.redisUrl) };
   const queue = createQueue(redis.queue, prefix);
   const schedule = o.callbackSchedule ?? CALLBACK_SCHEDULE_MS;
   const relay = new OutboxRelay(db, queue, log.child({ part: 'relay' }), { recheckAfterMs: o.outboxRecheckMs ?? 30_000 });

@@ -73,12 +73,12 @@ export async function onInteraction(ctx: Respond, i: Interaction): Promise<Reply
     const index = action.kind === 'option' ? action.index : action.kind === 'select' ? parseIndex(firstValue(i.data?.values)) : undefined;
     const option = index === undefined ? undefined : request.options[index];
     if (!option || (request.type !== 'approval' && request.type !== 'choice')) return say(NOTICE.tampered);
-    return answered(ctx, await ctx.hub.respond({ requestId: request.id, value: option.value, responder }), !!i.message);
+    return answered(ctx, await ctx.hub.respond({ requestId: request.id, value: option.value, responder }, request), !!i.message);
   }
   if (i.type === InteractionType.ModalSubmit && action.kind === 'modal') {
     const answer = modalAnswer(request, responder, inputsOf(i.data?.components));
     if (!answer) return say(NOTICE.tampered);
-    return answered(ctx, await ctx.hub.respond(answer), !!i.message);
+    return answered(ctx, await ctx.hub.respond(answer, request), !!i.message);
   }
   return say(NOTICE.unknown);
 }

@@ -151,7 +151,7 @@ async function click(ctx: ActionContext, body: Obj, reply: Reply): Promise<void>
   if (action.kind === 'option') {
     const option = request.options[action.index];
     if (!option || (request.type !== 'approval' && request.type !== 'choice')) return reply.tell(NOTICE.tampered);
-    return answer(ctx, reply, request.id, { value: option.value });
+    return answer(ctx, reply, request, { value: option.value });
   }
   const fits = action.kind === 'comment' ? request.type === 'approval' : request.type === 'text' || request.type === 'form';
   const trigger = str(body.trigger_id);
@@ -175,15 +175,15 @@ async function onSubmit(ctx: ActionContext, body: Obj, kind: ViewKind, origin: V
     const request = await ctx.hub.get(origin.requestId);
     if (!request) return reply.tell(NOTICE.noRequest);
     if (viewKindFor(request) !== kind) return reply.tell(NOTICE.tampered);
-    return answer(ctx, reply, request.id, submission);
+    return answer(ctx, reply, request, submission);
   });
 }
 
-async function answer(ctx: ActionContext, reply: Reply, requestId: string, submission: Submission): Promise<void> {
+async function answer(ctx: ActionContext, reply: Reply, request: Request, submission: Submission): Promise<void> {
   const name = await ctx.api.userName(reply.user);
   const responder = { channel: 'slack' as const, id: reply.user, ...(name ? { name } : {}) };
-  const result = await ctx.hub.respond({ requestId, ...submission, responder });
-  ctx.log.info({ requestId, status: result.status }, 'slack: answer');
+  const result = await ctx.hub.respond({ requestId: request.id, ...submission, responder }, request);
+  ctx.log.info({ requestId: request.id, status: result.status }, 'slack: answer');
   await report(ctx, reply, result);
 }
 

@@ -53,7 +53,7 @@ export async function onTap(ctx: InboundContext, q: CallbackQuery, ack: (t: Toas
   if (tap.kind === 'option') {
     const option = request.options[tap.index];
     if (!option || (request.type !== 'approval' && request.type !== 'choice')) return ack(toast(NOTICE.tampered, true));
-    const result = await ctx.hub.respond({ requestId: request.id, value: option.value, responder });
+    const result = await ctx.hub.respond({ requestId: request.id, value: option.value, responder }, request);
     ctx.log.info({ requestId: request.id, status: result.status }, 'telegram: tap');
     ack(toastFor(result));
     if (answerReply(result).refresh) await show(ctx, where, await current(ctx, result));

@@ -83,7 +83,7 @@ export function createWebChannel(): Channel {
           const typed = form.get('name')?.trim() || undefined;
           // The typed name is display data; unnamed links show as anonymous rather than as "page" or "#2".
           const name = typed ?? (link.named ? undefined : 'anonymous');
-          const result = await hub.respond(toAnswer(link.request.id, { ...link.identity, ...(name ? { name } : {}) }, form));
+          const result = await hub.respond(toAnswer(link.request.id, { ...link.identity, ...(name ? { name } : {}) }, form), link.request);
           const answered = answerReply(result);
           const notice: PageNotice = { kind: answered.tone, text: answered.text };
           return send(reply, answered.httpStatus, page({ ...link, request: result.request }, req.params.token, notice));

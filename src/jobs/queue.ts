@@ -4,8 +4,9 @@ import { Redis } from 'ioredis';
 export type JobName = 'deliver' | 'settle' | 'callback' | 'expire' | 'remind' | 'nudge';
 export const QUEUE_NAME = 'jobs';
 
-export function redisConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+/** `autoPipelining`: commands issued in one tick leave in one write (the wake-up publisher; not for BullMQ's own connections). */
+export function redisConnection(url: string, { autoPipelining = false } = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, enableAutoPipelining: autoPipelining });
 }
 
 /**
