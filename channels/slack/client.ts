@@ -6,6 +6,7 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { ChannelError, type ChannelErrorKind } from '../channel.js';
 import { RateGate } from '../kit/rate-gate.js';
+import { RecentEdits } from '../kit/recent-edits.js';
 import type { RequestMetadata } from './codec.js';
 import { boltLogger } from './log.js';
 import { slackLanes } from './pacing.js';
@@ -100,6 +101,7 @@ export class SlackApi {
   private identityPromise?: Promise<Identity>;
   private readonly dms = new Map<string, string>();
   private readonly names = new Map<string, { name: string | undefined; at: number }>();
+  private readonly edits = new RecentEdits();
 
   constructor(private readonly opts: SlackApiOptions) {
     this.web = new webApi.WebClient(opts.token, {
@@ -152,13 +154,20 @@ export class SlackApi {
     );
   }
 
-  /** Edits a message in place; Slack keeps its metadata. */
+  /**
+   * Edits a message in place; Slack keeps its metadata. An edit identical to the one this process just
+   * made to the message (the settle after a click's in-place update) is not sent again.
+   */
   async update(channel: string, ts: string, message: SlackMessage, patience: Patience = 'job'): Promise<void> {
+    const key = `${channel}:${ts}`;
+    const content = JSON.stringify([message.text, message.blocks]);
+    if (this.edits.unchanged(key, content)) return;
     await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), {
       conversation: channel,
       patience,
-      ticket: patience === 'job' ? `${channel}:${ts}` : undefined,
+      ticket: patience === 'job' ? key : undefined,
     });
+    this.edits.record(key, content);
   }
 
   async postEphemeral(channel: string, user: string, text: string): Promise<void> {

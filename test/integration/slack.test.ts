@@ -83,6 +83,8 @@ describe('Slack through the real hub', () => {
     await waitFor(() => !hasButtons(msg!), 5000, 'buttons removed');
     expect(shown(msg!)).toContain('✅ Approved by <@U0ANA>');
     await waitFor(async () => (await get(id)).deliveries[0].status === 'settled', 5000, 'delivery settled');
+    // The click's in-place update already shows the outcome: the settle job does not send the same edit again.
+    expect(fake.callsTo('chat.update').filter((c) => c.args.ts === msg!.ts)).toHaveLength(1);
   });
 
   it('quorum 2 needs two Slack users; every Slack copy (channel and DM) is settled', async () => {
