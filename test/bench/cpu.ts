@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * Where the machine's CPU went during a phase (Linux /proc; empty elsewhere): the hub process, this
+ * Where the machine's CPU went during a phase (Linux /proc; empty elsewhere): the hub process(es), this
  * bench process (load generator + receiver), Postgres backends, Redis, and everything else.
  * Values are in cores (1.0 = one core fully busy for the whole phase).
  */
@@ -54,10 +54,22 @@ function snapshot(): Snapshot | undefined {
   return { total, idle, cores, procs };
 }
 
+/** utime + stime of one process so far, in ms (clock ticks are 10 ms on Linux); 0 where /proc is missing. */
+export function processCpuMs(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 export class CpuMeter {
   private start: Snapshot | undefined;
 
-  constructor(private readonly hubPid: () => number | undefined) {}
+  /** `hubPids`: the hub process (or processes, summed into `hub`); undefined: no hub. */
+  constructor(private readonly hubPids: () => number | readonly number[] | undefined) {}
 
   begin(): void {
     this.start = snapshot();
@@ -68,13 +80,14 @@ export class CpuMeter {
     const b = snapshot();
     if (!a || !b || b.total <= a.total) return undefined;
     const wall = (b.total - a.total) / b.cores; // jiffies of wall time
-    const hubPid = this.hubPid();
+    const pids = this.hubPids();
+    const hubPids = new Set(pids === undefined ? [] : typeof pids === 'number' ? [pids] : pids);
     const sums = { hub: 0, hubSys: 0, bench: 0, postgres: 0, redis: 0 };
     for (const [pid, p] of b.procs) {
       const before = a.procs.get(pid);
       const d = p.ticks - (before && before.comm === p.comm ? before.ticks : 0);
       if (d <= 0) continue;
-      if (pid === hubPid) {
+      if (hubPids.has(pid)) {
         sums.hub += d;
         sums.hubSys += p.sys - (before && before.comm === p.comm ? before.sys : 0);
       }

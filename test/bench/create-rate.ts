@@ -1,13 +1,16 @@
 import autocannon from 'autocannon';
 import { perOp, ServerCounters, type PerOp } from './counters.js';
 import { CpuMeter, type CpuShare } from './cpu.js';
-import { waitForIdle, type HubProcess } from './hub-process.js';
+import type { HubGroup } from './hub-group.js';
+import { waitForIdle } from './hub-process.js';
 import { countdown, progress, status } from './util.js';
 
 export const CREATE_BODY = JSON.stringify({ title: 'Deploy?', recipients: [{ channel: 'web' }] });
 
 export interface CreateRateResult {
   connections: number;
+  /** Hub processes the connections were spread over (set only when more than one). */
+  processes?: number;
   seconds: number;
   requests: number;
   created: number;
@@ -26,15 +29,17 @@ export interface CreateRateResult {
   perCreate?: PerOp;
 }
 
-function fire(hub: HubProcess, connections: number, seconds: number, onResponse?: () => void): Promise<autocannon.Result> {
+function fire(group: HubGroup, connections: number, seconds: number, onResponse?: () => void): Promise<autocannon.Result> {
+  const urls = group.hubs.map((h) => `${h.baseUrl}/v1/requests`);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${hub.baseUrl}/v1/requests`,
+        // autocannon takes an array of urls (its types say string): connection i goes to urls[i % urls.length].
+        url: (urls.length === 1 ? urls[0]! : urls) as string,
         method: 'POST',
         connections,
         duration: seconds,
-        headers: { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${group.apiKey}`, 'content-type': 'application/json' },
         body: CREATE_BODY,
         timeout: 10,
       },
@@ -44,39 +49,43 @@ function fire(hub: HubProcess, connections: number, seconds: number, onResponse?
   });
 }
 
-/** Durable creates through HTTP: autocannon, `connections` keep-alive connections, closed loop. */
-export async function runCreateRate(hub: HubProcess, seconds: number, connections: number, warmupSeconds: number): Promise<CreateRateResult> {
+/**
+ * Durable creates through HTTP: autocannon, `connections` keep-alive connections, closed loop,
+ * spread round-robin over the group's hubs (connection i to hub i mod N); one shared database.
+ */
+export async function runCreateRate(group: HubGroup, seconds: number, connections: number, warmupSeconds: number): Promise<CreateRateResult> {
   if (warmupSeconds > 0) {
     progress(`create: ${warmupSeconds} s warm-up (not counted)`);
-    await fire(hub, connections, warmupSeconds);
-    await waitForIdle(hub, 60_000);
+    await fire(group, connections, warmupSeconds);
+    await waitForIdle(group.hubs[0]!, 60_000);
   }
-  const counters = await ServerCounters.open(hub.sql);
+  const counters = await ServerCounters.open(group.sql);
   try {
-    return await measure(hub, seconds, connections, counters);
+    return await measure(group, seconds, connections, counters);
   } finally {
     counters.close();
   }
 }
 
-async function measure(hub: HubProcess, seconds: number, connections: number, counters: ServerCounters): Promise<CreateRateResult> {
+async function measure(group: HubGroup, seconds: number, connections: number, counters: ServerCounters): Promise<CreateRateResult> {
   const countsBefore = await counters.read();
-  const [before] = await hub.sql<{ n: number }[]>`select count(*)::int as n from requests`;
-  progress(`create: autocannon, ${connections} connections, POST /v1/requests for ${seconds} s`);
+  const [before] = await group.sql<{ n: number }[]>`select count(*)::int as n from requests`;
+  const n = group.hubs.length;
+  progress(`create: autocannon, ${connections} connections${n > 1 ? ` round-robin over ${n} hub processes` : ''}, POST /v1/requests for ${seconds} s`);
   let responses = 0;
   const stop = countdown('create', seconds, () => `${responses} responses`);
   let result: autocannon.Result;
-  const meter = new CpuMeter(() => hub.pid);
+  const meter = new CpuMeter(() => group.pids());
   meter.begin();
   try {
-    result = await fire(hub, connections, seconds, () => responses++);
+    result = await fire(group, connections, seconds, () => responses++);
   } finally {
     stop();
   }
   const cpu = meter.end();
-  const [after] = await hub.sql<{ n: number }[]>`select count(*)::int as n from requests`;
+  const [after] = await group.sql<{ n: number }[]>`select count(*)::int as n from requests`;
   progress('create: waiting for the hub to deliver the created requests (not counted in the rate)');
-  const drained = await waitForIdle(hub, 60_000, (left) => status(`create: ${left} jobs left`));
+  const drained = await waitForIdle(group.hubs[0]!, 60_000, (left) => status(`create: ${left} jobs left`));
   const countsAfter = await counters.settleAndRead();
 
   const statusCodes: Record<string, number> = {};
@@ -85,6 +94,7 @@ async function measure(hub: HubProcess, seconds: number, connections: number, co
   const requests = Object.values(statusCodes).reduce((a, b) => a + b, 0);
   return {
     connections,
+    ...(n > 1 ? { processes: n } : {}),
     seconds: result.duration,
     requests,
     created,

@@ -3,12 +3,15 @@ import { Webhook } from 'standardwebhooks';
 import { verifiesStandardWebhook } from '../fakes/webhook-receiver.js';
 import { perOp, ServerCounters, type PerOp } from './counters.js';
 import { CpuMeter, type CpuShare } from './cpu.js';
-import { waitForIdle, type HubProcess } from './hub-process.js';
+import type { HubGroup } from './hub-group.js';
+import { waitForIdle } from './hub-process.js';
 import { watchEventLoop, type EventLoopDelay } from './hub-metrics.js';
 import { countdown, progress, sleep, status, summarize, type Cleanup, type Summary } from './util.js';
 
 export interface DecisionLatencyResult {
   targetRate: number;
+  /** Hub processes the creates and answers were spread over (set only when more than one). */
+  processes?: number;
   seconds: number;
   /** Answers actually sent per second (open loop: the schedule, not the server, sets the pace). */
   sentRate: number;
@@ -32,7 +35,7 @@ export interface DecisionLatencyResult {
   cpu?: CpuShare;
   /** Server work per decision, its settle and callback jobs included. */
   perDecision?: PerOp;
-  /** The hub's event-loop delay and GC over the send window. */
+  /** The hub's event-loop delay and GC over the send window (several hubs: worst delays, summed GC). */
   eventLoop: EventLoopDelay;
 }
 
@@ -102,38 +105,39 @@ export class Receiver {
 /**
  * Decision → webhook latency at a steady rate. Pending requests with a callback_url are created
  * first (and their deliveries allowed to finish), then answered open-loop at `rate`/s: each
- * answer leaves on its schedule whether or not earlier ones have returned.
+ * answer leaves on its schedule whether or not earlier ones have returned. Creates and answers go
+ * round-robin over the group's hubs (the i-th to pick(i)); every webhook comes to the one receiver.
  */
 export async function runDecisionLatency(
-  hub: HubProcess,
+  group: HubGroup,
   opts: { seconds: number; rate: number; drainSeconds: number; warmupSeconds: number },
   cleanup: Cleanup,
 ): Promise<DecisionLatencyResult> {
-  const receiver = new Receiver(hub.webhookSecret);
+  const receiver = new Receiver(group.webhookSecret);
   await receiver.start();
   cleanup.add('stop webhook receiver', () => receiver.stop());
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   cleanup.add('close bench HTTP agent', () => agent.destroy());
-  const auth = { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' };
+  const auth = { authorization: `Bearer ${group.apiKey}`, 'content-type': 'application/json' };
 
   // 1. The requests to answer: the warm-up's first, then the measured ones.
   const warmCount = Math.ceil(opts.rate * opts.warmupSeconds);
   const total = Math.ceil(opts.rate * opts.seconds);
-  progress(`decide: creating ${warmCount + total} requests with callback_url ${receiver.url}`);
+  const n = group.hubs.length;
+  progress(`decide: creating ${warmCount + total} requests with callback_url ${receiver.url}${n > 1 ? `, round-robin over ${n} hub processes` : ''}`);
   const createBody = JSON.stringify({ title: 'Deploy?', recipients: [{ channel: 'web' }], callback_url: receiver.url });
   const ids: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       while (next < warmCount + total) {
-        next++;
-        const r = await post(agent, `${hub.baseUrl}/v1/requests`, auth, createBody);
+        const r = await post(agent, `${group.pick(next++).baseUrl}/v1/requests`, auth, createBody);
         if (r.status !== 201) throw new Error(`create for the decision phase answered ${r.status}: ${r.body.slice(0, 300)}`);
         ids.push((JSON.parse(r.body) as { id: string }).id);
       }
     }),
   );
-  const idle = await waitForIdle(hub, 60_000, (left) => status(`decide: waiting for the hub to finish ${left} queued jobs`));
+  const idle = await waitForIdle(group.hubs[0]!, 60_000, (left) => status(`decide: waiting for the hub to finish ${left} queued jobs`));
   if (idle === undefined) progress('decide: warning: the hub still had queued work after 60 s; measuring anyway');
   await sleep(500);
 
@@ -148,10 +152,11 @@ export async function runDecisionLatency(
   const answerBody = JSON.stringify({ value: 'approve' });
   const interval = 1000 / opts.rate;
 
+  let answers = 0;
   const send = (id: string) => {
     const t0 = performance.now();
     sentAt.set(id, t0);
-    const p = post(agent, `${hub.baseUrl}/v1/requests/${id}/responses`, auth, answerBody).then(
+    const p = post(agent, `${group.pick(answers++).baseUrl}/v1/requests/${id}/responses`, auth, answerBody).then(
       (r) => {
         answerMs.push(performance.now() - t0);
         answerStatusCodes[r.status] = (answerStatusCodes[r.status] ?? 0) + 1;
@@ -203,11 +208,11 @@ export async function runDecisionLatency(
   }
 
   progress(`decide: answering at ${opts.rate}/s for ${opts.seconds} s (open loop)`);
-  const counters = await ServerCounters.open(hub.sql);
+  const counters = await ServerCounters.open(group.sql);
   cleanup.add('close counters', () => counters.close());
   const countsBefore = await counters.read();
-  const loop = await watchEventLoop(hub.baseUrl);
-  const meter = new CpuMeter(() => hub.pid);
+  const loops = await Promise.all(group.hubs.map((h) => watchEventLoop(h.baseUrl)));
+  const meter = new CpuMeter(() => group.pids());
   meter.begin();
   const stop = countdown('decide', opts.seconds, () => `${sentAt.size} sent, ${receiver.arrivals.size} webhooks`);
   let started: number;
@@ -218,7 +223,7 @@ export async function runDecisionLatency(
   }
   const sendSeconds = (performance.now() - started) / 1000;
   const cpu = meter.end();
-  const eventLoop = await loop();
+  const eventLoop = worstOf(await Promise.all(loops.map((loop) => loop())));
 
   // 3. Drain: every answered request should produce one webhook.
   const drainStart = performance.now();
@@ -229,7 +234,7 @@ export async function runDecisionLatency(
   }
   await Promise.race([Promise.all(inflight), sleep(1000)]);
   const drainSeconds = (performance.now() - drainStart) / 1000;
-  await waitForIdle(hub, 10_000);
+  await waitForIdle(group.hubs[0]!, 10_000);
   const countsAfter = await counters.settleAndRead();
 
   const latencies: number[] = [];
@@ -242,6 +247,7 @@ export async function runDecisionLatency(
   progress(`decide: ${latencies.length} webhooks received, ${missing} missing after ${drainSeconds.toFixed(1)} s drain`);
   return {
     targetRate: opts.rate,
+    ...(n > 1 ? { processes: n } : {}),
     seconds: Math.round(sendSeconds * 100) / 100,
     sentRate: Math.round((sentAt.size / sendSeconds) * 10) / 10,
     sent: sentAt.size,
@@ -259,5 +265,18 @@ export async function runDecisionLatency(
     cpu,
     eventLoop,
     perDecision: perOp(countsBefore, countsAfter, sentAt.size),
+  };
+}
+
+/** Several hubs' event loops as one: the worst delay figures, GC pauses and time summed. */
+function worstOf(loops: EventLoopDelay[]): EventLoopDelay {
+  if (loops.length === 1) return loops[0]!;
+  const worst = (k: 'p50Ms' | 'p99Ms' | 'maxMs') => Math.max(...loops.map((l) => l[k]));
+  return {
+    p50Ms: worst('p50Ms'),
+    p99Ms: worst('p99Ms'),
+    maxMs: worst('maxMs'),
+    gcMs: Math.round(loops.reduce((a, l) => a + l.gcMs, 0) * 100) / 100,
+    gcPauses: loops.reduce((a, l) => a + l.gcPauses, 0),
   };
 }

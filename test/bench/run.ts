@@ -8,7 +8,9 @@
  * pieces: a diagnostic breakdown of a create's cost; pending: BENCH_PENDING (100,000) pending
  * requests vs none; expiry: BENCH_EXPIRY (100,000) requests due together; slack: BENCH_SLACK (1,000)
  * approvals through the fake Slack, clicked one at a time and then at once — none in the default run),
- * BENCH_PROCESSES (1: hub processes on one database and Redis, requests and clicks round-robin; slack phase),
+ * BENCH_PROCESSES (1: hub processes on one database and Redis queue prefix, one API key and webhook secret;
+ * create connections, decide creates and answers, slack requests and clicks round-robin over them; create,
+ * decide and slack phases),
  * BENCH_SLACK_PACED (keep the Slack client's rate pacing, off by default against the fake),
  * BENCH_HUB_LOG_LEVEL (info), BENCH_HUB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_HUB_ENTRY (another hub script with serve's environment contract, e.g. an older copy of src/cli.ts serve),
@@ -21,7 +23,7 @@ import { describeCpu } from './cpu.js';
 import { runCreateRate, type CreateRateResult } from './create-rate.js';
 import { runDecisionLatency, type DecisionLatencyResult } from './decision-latency.js';
 import type { PerOp } from './counters.js';
-import { startHubProcess } from './hub-process.js';
+import { startHubGroup } from './hub-group.js';
 import { runExpiry, type ExpiryResult } from './expiry.js';
 import { runPending, type PendingResult } from './pending.js';
 import { piecesRows, runPieces, type PiecesResult } from './pieces.js';
@@ -43,7 +45,9 @@ const only = new Set((process.env.BENCH_ONLY ?? 'baseline,create,decide').split(
 const pendingN = envNumber('BENCH_PENDING', 100_000);
 const expiryN = envNumber('BENCH_EXPIRY', 100_000);
 const slackN = envNumber('BENCH_SLACK', 1000);
-const processes = envNumber('BENCH_PROCESSES', 1);
+const processes = Math.max(1, Math.floor(envNumber('BENCH_PROCESSES', 1)));
+/** " over N hub processes" etc. in a row label when there is more than one; nothing otherwise. */
+const overHubs = (text: (n: number) => string) => (processes > 1 ? text(processes) : '');
 // Seeding and waiting for a burst take minutes at a million; each of those phases gets its own allowance.
 const scaleAllowance = (only.has('pending') ? 120 + pendingN / 2000 : 0) + (only.has('expiry') ? 240 + expiryN / 2000 : 0) + (only.has('slack') ? 300 + slackN / 10 : 0);
 const timeoutSeconds = envNumber('BENCH_TIMEOUT_SECONDS', Math.max(170, seconds * 8 + 90) + scaleAllowance);
@@ -81,15 +85,16 @@ async function main(): Promise<number> {
 
   if (only.has('baseline')) baseline = await runBaseline(seconds, connections, cleanup);
   if (only.has('create') || only.has('decide')) {
-    const hub = await startHubProcess(cleanup);
-    if (only.has('create')) create = await runCreateRate(hub, seconds, connections, warmupSeconds);
-    if (only.has('decide')) decide = await runDecisionLatency(hub, { seconds, rate, drainSeconds, warmupSeconds }, cleanup);
-    await hub.stop();
+    const hubs = await startHubGroup(processes, cleanup);
+    if (processes > 1) progress(`${processes} hub processes on one database and queue prefix for create/decide`);
+    if (only.has('create')) create = await runCreateRate(hubs, seconds, connections, warmupSeconds);
+    if (only.has('decide')) decide = await runDecisionLatency(hubs, { seconds, rate, drainSeconds, warmupSeconds }, cleanup);
+    await hubs.stop();
   }
   if (only.has('pieces')) pieces = await runPieces(Math.min(seconds, 5), connections, cleanup);
   if (only.has('pending')) pending = await runPending(pendingN, cleanup);
   if (only.has('expiry')) expiry = await runExpiry(expiryN, cleanup);
-  if (only.has('slack')) slack = await runSlack(slackN, Math.max(1, Math.floor(processes)), cleanup);
+  if (only.has('slack')) slack = await runSlack(slackN, processes, cleanup);
 
   const ratio = baseline && create ? create.createsPerSec / baseline.insertsPerSec : undefined;
   const rows: Row[] = [];
@@ -100,7 +105,7 @@ async function main(): Promise<number> {
   }
   if (create) {
     rows.push({
-      metric: `create: POST /v1/requests 201 (${create.connections} conns)`,
+      metric: `create: POST /v1/requests 201 (${create.connections} conns${overHubs((n) => ` over ${n} hub processes`)})`,
       value: `${fmt(create.createsPerSec)} /s`,
       aim: ratio === undefined ? `≥ ${AIM_CREATE_RATIO * 100} % of baseline` : `${fmt(ratio * 100, 1)} % (aim ≥ ${AIM_CREATE_RATIO * 100} %)`,
       pass: ratio === undefined ? undefined : ratio >= AIM_CREATE_RATIO,
@@ -119,14 +124,14 @@ async function main(): Promise<number> {
       aim: 'every 201 is a row',
       pass: create.rowsCommitted >= create.created,
     });
-    rows.push({ metric: 'create: CPU (cores)', value: describeCpu(create.cpu) });
-    if (create.cpu) rows.push({ metric: 'create: hub CPU per create', value: `${fmt(perOp(create.cpu.hub, create.seconds, create.created), 2)} ms` });
+    rows.push({ metric: `create: CPU (cores${overHubs((n) => `; hub = ${n} hub processes summed`)})`, value: describeCpu(create.cpu) });
+    if (create.cpu) rows.push({ metric: `create: hub CPU per create${overHubs((n) => ` (${n} hub processes summed)`)}`, value: `${fmt(perOp(create.cpu.hub, create.seconds, create.created), 2)} ms` });
     rows.push({ metric: 'create: delivery backlog drained in', value: create.backlogDrainSeconds === null ? 'not within 60 s' : `${fmt(create.backlogDrainSeconds, 1)} s` });
     if (create.perCreate) rows.push({ metric: 'create: per create (≈): pg xacts / redis cmds / Lua', value: describePerOp(create.perCreate) });
   }
   if (decide) {
     const w = decide.webhookLatencyMs;
-    rows.push({ metric: 'decide: answers sent (target rate)', value: `${fmt(decide.sent)} at ${fmt(decide.sentRate, 1)} /s`, aim: `${decide.targetRate} /s open loop` });
+    rows.push({ metric: `decide: answers sent (target rate${overHubs((n) => `, round-robin over ${n} hub processes`)})`, value: `${fmt(decide.sent)} at ${fmt(decide.sentRate, 1)} /s`, aim: `${decide.targetRate} /s open loop` });
     rows.push({ metric: 'decide: answer POST p50 / p99', value: `${fmt(decide.answerLatencyMs.p50, 1)} / ${fmt(decide.answerLatencyMs.p99, 1)} ms` });
     rows.push({ metric: 'decide: answer → webhook p50', value: `${fmt(w.p50, 1)} ms` });
     rows.push({ metric: 'decide: answer → webhook p90', value: `${fmt(w.p90, 1)} ms` });
@@ -140,11 +145,11 @@ async function main(): Promise<number> {
       aim: 'none missing',
       pass: decide.webhooksMissing === 0 && decide.answered200 === decide.sent,
     });
-    rows.push({ metric: 'decide: CPU (cores)', value: describeCpu(decide.cpu) });
-    if (decide.cpu) rows.push({ metric: 'decide: hub CPU per decision (send window)', value: `${fmt(perOp(decide.cpu.hub, decide.seconds, decide.sent), 2)} ms` });
+    rows.push({ metric: `decide: CPU (cores${overHubs((n) => `; hub = ${n} hub processes summed`)})`, value: describeCpu(decide.cpu) });
+    if (decide.cpu) rows.push({ metric: `decide: hub CPU per decision (send window${overHubs((n) => `, ${n} hub processes summed`)})`, value: `${fmt(perOp(decide.cpu.hub, decide.seconds, decide.sent), 2)} ms` });
     const l = decide.eventLoop;
-    rows.push({ metric: 'decide: hub event-loop delay p50 / p99 / max', value: `${fmt(l.p50Ms, 1)} / ${fmt(l.p99Ms, 1)} / ${fmt(l.maxMs, 1)} ms`, aim: '10 ms resolution: idle reads ≈ 10' });
-    rows.push({ metric: 'decide: hub GC pauses (send window)', value: `${fmt(l.gcPauses)} taking ${fmt(l.gcMs, 1)} ms` });
+    rows.push({ metric: `decide: hub event-loop delay p50 / p99 / max${overHubs((n) => ` (worst of ${n} hub processes)`)}`, value: `${fmt(l.p50Ms, 1)} / ${fmt(l.p99Ms, 1)} / ${fmt(l.maxMs, 1)} ms`, aim: '10 ms resolution: idle reads ≈ 10' });
+    rows.push({ metric: `decide: hub GC pauses (send window${overHubs((n) => `, ${n} hub processes summed`)})`, value: `${fmt(l.gcPauses)} taking ${fmt(l.gcMs, 1)} ms` });
     if (decide.perDecision) rows.push({ metric: 'decide: per decision (≈): pg xacts / redis cmds / Lua', value: describePerOp(decide.perDecision) });
     if (decide.webhooksDuplicate || decide.webhooksUnverified || decide.answerErrors || decide.answered200 !== decide.sent) {
       rows.push({
@@ -160,10 +165,11 @@ async function main(): Promise<number> {
   if (slack) rows.push(...slackRows(slack));
 
   const elapsed = (performance.now() - t0) / 1000;
-  process.stdout.write(`\nSwitchboard bench — ${seconds} s per phase, ${availableParallelism()} CPUs shared by hub, Postgres, Redis and load generator\n\n`);
+  const hubsShown = create || decide || slack ? overHubs((n) => `, ${n} hub processes`) : '';
+  process.stdout.write(`\nSwitchboard bench — ${seconds} s per phase${hubsShown}, ${availableParallelism()} CPUs shared by hub${hubsShown ? 's' : ''}, Postgres, Redis and load generator\n\n`);
   process.stdout.write(`${renderTable(rows)}\n\n`);
   const results = {
-    config: { seconds, connections, rate, drainSeconds, warmupSeconds, cpus: availableParallelism(), node: process.version, hubLogLevel: process.env.BENCH_HUB_LOG_LEVEL ?? 'info' },
+    config: { seconds, connections, rate, drainSeconds, warmupSeconds, ...(processes > 1 ? { processes } : {}), cpus: availableParallelism(), node: process.version, hubLogLevel: process.env.BENCH_HUB_LOG_LEVEL ?? 'info' },
     baseline,
     create: create && { ...create, ratioToBaseline: ratio === undefined ? null : Math.round(ratio * 1000) / 1000 },
     decide,

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { generateWebhookSecret } from '../../src/webhooks.js';
 import { FakeSlack, type FakeMessage } from '../fakes/slack.js';
-import { dropRedisKeys, freshDatabase, suffix } from '../helpers/services.js';
+import { suffix } from '../helpers/services.js';
 import type { Receiver } from './decision-latency.js';
-import { startHubProcess, type HubProcess } from './hub-process.js';
+import { startHubGroup } from './hub-group.js';
+import type { HubProcess } from './hub-process.js';
 import { progress, type Cleanup } from './util.js';
 
 /**
@@ -26,48 +25,20 @@ export async function startSlackHubs(processes: number, cleanup: Cleanup): Promi
   const fake = new FakeSlack();
   await fake.start();
   cleanup.add('stop fake Slack', () => fake.stop());
-  const db = await freshDatabase();
-  cleanup.add('drop Slack bench database', () => db.drop());
-  const prefix = `sbbench_${suffix()}`;
-  cleanup.add('delete Slack bench queue keys', () => dropRedisKeys(`${prefix}:*`));
-
-  const apiKey = `sb_bench_${suffix()}${suffix()}`;
-  const webhookSecret = generateWebhookSecret();
   const signingSecret = `bench-signing-${suffix()}${suffix()}`;
-  const env = {
-    SLACK_BOT_TOKEN: fake.token,
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: fake.url,
-    SWITCHBOARD_QUEUE_PREFIX: prefix,
-    SWITCHBOARD_API_KEY: apiKey,
-    SWITCHBOARD_WEBHOOK_SECRET: webhookSecret,
-  };
+  const env = { SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: fake.url };
   const entry = process.env.BENCH_SLACK_PACED ? undefined : ['test/bench/slack-unpaced.ts', 'serve'];
-  const start = () => startHubProcess(cleanup, { databaseUrl: db.url, env, entry });
-  // The first one migrates the database; the others start on it together.
-  const first = await start();
-  const hubs = [first, ...(await Promise.all(Array.from({ length: processes - 1 }, start)))];
-  progress(`slack: ${hubs.length} hub process(es) on one database and queue prefix${entry ? ', Slack pacing lifted' : ''}`);
+  const group = await startHubGroup(processes, cleanup, { env, entry });
+  progress(`slack: ${group.hubs.length} hub process(es) on one database and queue prefix${entry ? ', Slack pacing lifted' : ''}`);
   return {
     fake,
-    hubs,
-    apiKey,
-    webhookSecret,
+    hubs: group.hubs,
+    apiKey: group.apiKey,
+    webhookSecret: group.webhookSecret,
     signingSecret,
-    pick: (i) => hubs[i % hubs.length]!,
-    cpuMs: () => hubs.reduce((sum, h) => sum + processCpuMs(h.pid), 0),
+    pick: (i) => group.pick(i),
+    cpuMs: () => group.cpuMs(),
   };
-}
-
-/** utime + stime of a process in ms (clock ticks are 10 ms on Linux); 0 where /proc is missing. */
-function processCpuMs(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) * 10;
-  } catch {
-    return 0;
-  }
 }
 
 /** The request a Slack message is for: its metadata, which settles keep (the buttons go). */
