@@ -11,7 +11,7 @@
  * BENCH_PROCESSES (1: hub processes on one database and Redis queue prefix, one API key and webhook secret;
  * create connections, decide creates and answers, slack requests and clicks round-robin over them; create,
  * decide and slack phases),
- * BENCH_SLACK_PACED (keep the Slack client's rate pacing, off by default against the fake),
+ * BENCH_SLACK_PENDING (0: other pending requests seeded before the slack rounds), BENCH_SLACK_PACED (keep the Slack client's rate pacing, off by default against the fake),
  * BENCH_HUB_LOG_LEVEL (info), BENCH_HUB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_HUB_ENTRY (another hub script with serve's environment contract, e.g. an older copy of src/cli.ts serve),
  * BENCH_KEEP_LOG (keep the hub's log), BENCH_STRICT (exit 1 when an aim is missed),
@@ -45,6 +45,7 @@ const only = new Set((process.env.BENCH_ONLY ?? 'baseline,create,decide').split(
 const pendingN = envNumber('BENCH_PENDING', 100_000);
 const expiryN = envNumber('BENCH_EXPIRY', 100_000);
 const slackN = envNumber('BENCH_SLACK', 1000);
+const slackPending = envNumber('BENCH_SLACK_PENDING', 0, true);
 const processes = Math.max(1, Math.floor(envNumber('BENCH_PROCESSES', 1)));
 /** " over N hub processes" etc. in a row label when there is more than one; nothing otherwise. */
 const overHubs = (text: (n: number) => string) => (processes > 1 ? text(processes) : '');
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
   if (only.has('pieces')) pieces = await runPieces(Math.min(seconds, 5), connections, cleanup);
   if (only.has('pending')) pending = await runPending(pendingN, cleanup);
   if (only.has('expiry')) expiry = await runExpiry(expiryN, cleanup);
-  if (only.has('slack')) slack = await runSlack(slackN, processes, cleanup);
+  if (only.has('slack')) slack = await runSlack(slackN, processes, cleanup, slackPending);
 
   const ratio = baseline && create ? create.createsPerSec / baseline.insertsPerSec : undefined;
   const rows: Row[] = [];

@@ -19,6 +19,8 @@ export interface SlackHubs {
   pick(i: number): HubProcess;
   /** CPU time (user + system) the hub processes have used so far, in ms (Linux /proc). */
   cpuMs(): number;
+  /** The bench's client on the shared database. */
+  sql: HubProcess['sql'];
 }
 
 export async function startSlackHubs(processes: number, cleanup: Cleanup): Promise<SlackHubs> {
@@ -38,6 +40,7 @@ export async function startSlackHubs(processes: number, cleanup: Cleanup): Promi
     signingSecret,
     pick: (i) => group.pick(i),
     cpuMs: () => group.cpuMs(),
+    sql: group.sql,
   };
 }
 

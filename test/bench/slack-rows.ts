@@ -8,7 +8,7 @@ const WAS = { clickP50Ms: 9.4, clickP99Ms: 27, cpuMsPerApproval: 24, createsPost
 export function slackRows(r: SlackResult): Row[] {
   const c = r.clickToWebhookMs;
   const b = r.burstClickToWebhookMs;
-  const where = `${r.processes} hub process${r.processes === 1 ? '' : 'es'}${r.paced ? ', paced' : ''}`;
+  const where = `${r.processes} hub process${r.processes === 1 ? '' : 'es'}${r.paced ? ', paced' : ''}${r.pending ? `, ${fmt(r.pending)} pending` : ''}`;
   const rows: Row[] = [
     {
       metric: `slack: signed click → webhook p50 (${fmt(r.approvals)} sequential, ${where})`,

@@ -10,6 +10,7 @@ import { blockActions, postPayload } from '../fakes/slack-payloads.js';
 import { waitFor } from '../helpers/services.js';
 import { Receiver } from './decision-latency.js';
 import { waitForIdle } from './hub-process.js';
+import { seedPending } from '../helpers/seed-pending.js';
 import { arrivalWaiter, messagesPerRequest, startSlackHubs, type SlackHubs } from './slack-hubs.js';
 import { progress, status, summarize, type Cleanup, type Summary } from './util.js';
 
@@ -31,6 +32,8 @@ export interface SlackChecks {
 export interface SlackResult {
   processes: number;
   approvals: number;
+  /** Other pending requests in the database meanwhile (BENCH_SLACK_PENDING). */
+  pending: number;
   paced: boolean;
   createsPostedPerSec: number;
   clickToWebhookMs: Summary;
@@ -45,8 +48,13 @@ export interface SlackResult {
 const CREATORS = 16;
 const USER = 'U0ANA';
 
-export async function runSlack(approvals: number, processes: number, cleanup: Cleanup): Promise<SlackResult> {
+/** `pending`: requests seeded (pending, web only) before the rounds, so clicks run against a full table. */
+export async function runSlack(approvals: number, processes: number, cleanup: Cleanup, pending = 0): Promise<SlackResult> {
   const s = await startSlackHubs(processes, cleanup);
+  if (pending > 0) {
+    progress(`slack: seeding ${pending.toLocaleString('en-US')} other pending requests`);
+    await seedPending(s.sql, pending);
+  }
   const receiver = new Receiver(s.webhookSecret);
   await receiver.start();
   cleanup.add('stop Slack webhook receiver', () => receiver.stop());
@@ -90,6 +98,7 @@ export async function runSlack(approvals: number, processes: number, cleanup: Cl
   return {
     processes,
     approvals,
+    pending,
     paced: Boolean(process.env.BENCH_SLACK_PACED),
     createsPostedPerSec: round((2 * approvals) / (posted.seconds + burst.seconds)),
     clickToWebhookMs: summarize(latencies),
