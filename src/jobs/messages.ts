@@ -32,9 +32,9 @@ async function onChannelError(
 
 export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void> {
   // Counted before posting: a start that dies half-way still counts (as `attempt` for the next one).
-  const d = await deliveries.startDelivery(ctx.db, data.deliveryId);
-  const request = d && (await ctx.hub.get(d.request_id));
-  if (!d || !request) return;
+  const started = await deliveries.startDelivery(ctx.db, data.deliveryId);
+  if (!started) return;
+  const { delivery: d, request } = started;
   if (request.state !== 'pending') {
     await deliveries.setDeliveryStatus(ctx.db, d, 'settled', ['queued'], 'closed before delivery');
     return;
@@ -57,11 +57,10 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
 }
 
 export async function settleJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void> {
-  const d = await deliveries.getDelivery(ctx.db, data.deliveryId);
+  const found = await deliveries.getDelivery(ctx.db, data.deliveryId);
   // 'queued' is left to the deliver job, which settles after posting if the request closed meanwhile.
-  if (!d || d.status !== 'delivered') return;
-  const request = await ctx.hub.get(d.request_id);
-  if (!request) return;
+  if (!found || found.delivery.status !== 'delivered') return;
+  const { delivery: d, request } = found;
   const outcome = outcomeOf(request);
   const channel = ctx.channels.get(d.channel);
   if (!outcome || !channel || !d.ref) return;

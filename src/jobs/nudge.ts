@@ -11,11 +11,12 @@ import { isLastAttempt, type JobContext, type JobRun } from './context.js';
  * it never changes the delivery, whose message still decides.
  */
 export async function nudgeJob(ctx: JobContext, data: { deliveryId: string; step: number }, run: JobRun): Promise<void> {
-  const d = await getDelivery(ctx.db, data.deliveryId);
-  if (!d || d.status !== 'delivered' || !d.ref) return;
-  const request = await ctx.hub.get(d.request_id);
+  const found = await getDelivery(ctx.db, data.deliveryId);
+  if (!found) return;
+  const { delivery: d, request } = found;
+  if (d.status !== 'delivered' || !d.ref) return;
   const channel = ctx.channels.get(d.channel);
-  if (!request || request.state !== 'pending' || !request.reminders[data.step] || !channel?.remind) return;
+  if (request.state !== 'pending' || !request.reminders[data.step] || !channel?.remind) return;
   try {
     await channel.remind(request, d.ref, data.step);
   } catch (err) {

@@ -1,6 +1,7 @@
-import type { DeliveryStatus, MessageRef } from '../domain/types.js';
+import type { DeliveryStatus, MessageRef, Request } from '../domain/types.js';
 import type { Db } from './db.js';
-import type { DeliveryRow } from './rows.js';
+import { REQUEST_AGGREGATES } from './requests.js';
+import { toRequest, type DeliveryRow, type RequestRow } from './rows.js';
 
 export interface StoredDelivery extends DeliveryRow {
   request_id: string;
@@ -8,21 +9,38 @@ export interface StoredDelivery extends DeliveryRow {
   attempts: number;
 }
 
-export async function getDelivery(db: Db, id: string): Promise<StoredDelivery | undefined> {
-  const rows = await db.sql<StoredDelivery[]>`
-    select id, request_id, recipient_index, channel, "to", status, error, ref, attempts from deliveries where id = ${id}`;
-  return rows[0];
+/** A delivery and its request as getRequest reads it: what a job needs, in one round trip. */
+export interface DeliveryWithRequest {
+  delivery: StoredDelivery;
+  request: Request;
+}
+
+type Joined = RequestRow & { delivery: StoredDelivery };
+
+const withRequest = (rows: Joined[]): DeliveryWithRequest | undefined =>
+  rows[0] && { delivery: rows[0].delivery, request: toRequest(rows[0]) };
+
+export async function getDelivery(db: Db, id: string): Promise<DeliveryWithRequest | undefined> {
+  const { sql } = db;
+  return withRequest(await sql<Joined[]>`
+    select to_json(x) as delivery, r.*, ${REQUEST_AGGREGATES(sql)}
+    from (select id, request_id, recipient_index, channel, "to", status, error, ref, attempts from deliveries where id = ${id}) x
+    join requests r on r.id = x.request_id`);
 }
 
 /**
  * Counts a start of a still-queued delivery before anything is posted, so a try that dies
  * half-way (kill -9, a lost Redis) is still counted; undefined when it is no longer queued.
+ * The request comes from the statement's snapshot (this delivery's count of starts not yet raised in it).
  */
-export async function startDelivery(db: Db, id: string): Promise<StoredDelivery | undefined> {
-  const rows = await db.sql<StoredDelivery[]>`
-    update deliveries set attempts = attempts + 1, updated_at = now() where id = ${id} and status = 'queued'
-    returning id, request_id, recipient_index, channel, "to", status, error, ref, attempts`;
-  return rows[0];
+export async function startDelivery(db: Db, id: string): Promise<DeliveryWithRequest | undefined> {
+  const { sql } = db;
+  return withRequest(await sql<Joined[]>`
+    with x as (
+      update deliveries set attempts = attempts + 1, updated_at = now() where id = ${id} and status = 'queued'
+      returning id, request_id, recipient_index, channel, "to", status, error, ref, attempts
+    )
+    select to_json(x) as delivery, r.*, ${REQUEST_AGGREGATES(sql)} from x join requests r on r.id = x.request_id`);
 }
 
 /** Stores the platform's message reference; returns the request's state at that moment. */

@@ -18,11 +18,12 @@ export interface NewRequest {
   jobs: OutboxJob[];
 }
 
-const SELECT_REQUEST = (sql: Sql) => sql`
-  select r.*,
+/** A request row `r`'s deliveries and votes, aggregated as RequestRow has them. */
+export const REQUEST_AGGREGATES = (sql: Sql) => sql`
     (select json_agg(d order by d.recipient_index) from deliveries d where d.request_id = r.id) as deliveries,
-    (select json_agg(v order by v.id) from responses v where v.request_id = r.id) as votes
-  from requests r`;
+    (select json_agg(v order by v.id) from responses v where v.request_id = r.id) as votes`;
+
+const SELECT_REQUEST = (sql: Sql) => sql`select r.*, ${REQUEST_AGGREGATES(sql)} from requests r`;
 
 const JSONB_COLUMNS = new Set(['context', 'options', 'fields', 'recipients', 'approvers', 'on_timeout', 'metadata', 'reminders']);
 
