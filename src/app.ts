@@ -70,7 +70,7 @@ export interface App {
 /** Builds one Switchboard process: API, channel webhooks and workers over one Postgres and one Redis. */
 export async function createApp(o: AppOptions): Promise<App> {
   const { config, log } = o;
-  const db = connect(o.databaseUrl);
+  const db = connect(o.databaseUrl, { max: config.SWITCHBOARD_DB_POOL_SIZE });
   await runMigrations(db);
   const webhookSecret = config.SWITCHBOARD_WEBHOOK_SECRET ?? (await getOrCreateSetting(db, 'webhook_secret', generateWebhookSecret)).value;
   const weakSecret = webhookSecretWarning(webhookSecret);

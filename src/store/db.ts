@@ -17,9 +17,10 @@ export interface Db {
   url: string;
 }
 
+/** `max`: connections in the pool (SWITCHBOARD_DB_POOL_SIZE for the server). */
 export function connect(url: string, opts: { max?: number } = {}): Db {
   const sql = postgres(url, {
-    max: opts.max ?? 16,
+    max: opts.max ?? 8,
     onnotice: () => {},
     connection: { application_name: 'switchboard' },
   });
