@@ -92,11 +92,14 @@ export async function createApp(o: AppOptions): Promise<App> {
   const callbacks: CallbackContext = { db, attempts: new AttemptBatcher(db), metrics, log: log.child({ part: 'jobs' }), webhookSecret, webhookTimeoutMs, callbackSchedule: schedule, present,
     callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE };
   // What this process does after each commit of the hub: the hub only reports, these do the work.
-  const followUps = createFollowUps({ relay, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit });
+  // Longer than one attempt can take, so the backstop never races a live first attempt...
+  const callbackBackstopMs = webhookTimeoutMs + 5000;
+  // ...which is why a first attempt waiting for a free slot gives up well before the backstop is due.
+  const firstAttemptMaxWaitMs = callbackBackstopMs - webhookTimeoutMs - 1000;
+  const followUps = createFollowUps({ relay, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit, firstAttemptMaxWaitMs });
   const hub = new SwitchboardHub({
     db, channels, tokens, publicUrl: config.publicUrl, callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, events: followUps,
-    // Longer than one attempt can take, so the backstop never races a live first attempt.
-    callbackBackstopMs: webhookTimeoutMs + 5000,
+    callbackBackstopMs,
     createBatch: { windowMs: config.SWITCHBOARD_CREATE_BATCH_MS, maxItems: config.SWITCHBOARD_CREATE_BATCH_MAX },
   });
   const jobs: JobContext = { ...callbacks, hub, channels };

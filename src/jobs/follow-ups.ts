@@ -6,8 +6,10 @@ import { attemptCallback } from './callback.js';
 import type { CallbackContext } from './context.js';
 import type { Wakeup } from './wakeups.js';
 
-/** Beyond this many first webhook attempts in flight, the outbox backstop sends the rest. */
+/** First webhook attempts in flight at most; more wait in line for a free one. */
 const MAX_FIRST_ATTEMPTS_IN_FLIGHT = 256;
+/** Beyond this many waiting, or once one has waited `firstAttemptMaxWaitMs`, the outbox backstop sends it. */
+const MAX_FIRST_ATTEMPTS_WAITING = 2000;
 
 export interface FollowUpDeps {
   /** The outbox relay: moves what a commit wrote to the outbox into the queue now rather than at the next sweep. */
@@ -18,13 +20,18 @@ export interface FollowUpDeps {
   log: Logger;
   /** Test failpoint: die right after a decision commits, before any follow-up runs. */
   crashAfterCommit?: boolean;
+  /**
+   * How long a first attempt may wait for a free slot: one started later could still be running
+   * when its backstop row falls due, and the webhook would go twice. Default 0: no waiting.
+   */
+  firstAttemptMaxWaitMs?: number;
 }
 
 /** The hub's events, answered with this process's follow-up work. */
 export interface FollowUps extends HubEvents {
-  /** Resolves once the first webhook attempts in flight have finished, or after `maxMs`. */
+  /** Resolves once the first webhook attempts in flight and waiting have finished, or after `maxMs`. */
   whenIdle(maxMs: number): Promise<void>;
-  /** Resolves once at most `n` first webhook attempts are in flight (the batch expiry's pace), or after `maxMs`. */
+  /** Resolves once at most `n` first webhook attempts are in flight or waiting (the batch expiry's pace), or after `maxMs`. */
   whenFewer(n: number, maxMs: number): Promise<void>;
 }
 
@@ -35,6 +42,8 @@ export interface FollowUps extends HubEvents {
  */
 export function createFollowUps(d: FollowUpDeps): FollowUps {
   const firstAttempts = new Set<Promise<void>>();
+  const waiting: { request: Request; since: number }[] = [];
+  const maxWaitMs = d.firstAttemptMaxWaitMs ?? 0;
 
   const wake = (requestId: string, event: string) => {
     d.wakeups.publish({ requestId, event }).catch((err) => {
@@ -43,12 +52,34 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
   };
 
   // The winner sends the first webhook attempt itself; the outbox row written with the claim is its backstop.
-  const sendFirstAttempt = (request: Request) => {
-    if (firstAttempts.size >= MAX_FIRST_ATTEMPTS_IN_FLIGHT) return;
+  const start = (request: Request) => {
     const attempt: Promise<void> = attemptCallback(d.callbacks, request)
       .catch((err) => d.log.warn({ err, requestId: request.id }, 'first webhook attempt failed to run; the outbox backstop will retry'))
-      .finally(() => firstAttempts.delete(attempt));
+      .finally(() => {
+        firstAttempts.delete(attempt);
+        startWaiting();
+      });
     firstAttempts.add(attempt);
+  };
+  const startWaiting = () => {
+    while (waiting.length > 0 && firstAttempts.size < MAX_FIRST_ATTEMPTS_IN_FLIGHT) {
+      const next = waiting.shift()!;
+      if (Date.now() - next.since <= maxWaitMs) start(next.request);
+    }
+  };
+  const sendFirstAttempt = (request: Request) => {
+    if (firstAttempts.size < MAX_FIRST_ATTEMPTS_IN_FLIGHT) start(request);
+    else if (maxWaitMs > 0 && waiting.length < MAX_FIRST_ATTEMPTS_WAITING) waiting.push({ request, since: Date.now() });
+  };
+  const busy = () => firstAttempts.size + waiting.length;
+  const whenFewer = async (n: number, maxMs: number) => {
+    const deadline = Date.now() + maxMs;
+    while (busy() > n && firstAttempts.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+      await Promise.race([...firstAttempts, timeout]);
+      clearTimeout(timer);
+    }
   };
 
   return {
@@ -70,20 +101,7 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
       d.metrics.decided(request.state, Date.parse(request.closed_at!) - Date.parse(request.created_at));
       if (request.callback) sendFirstAttempt(request);
     },
-    async whenFewer(n, maxMs) {
-      const deadline = Date.now() + maxMs;
-      while (firstAttempts.size > n && Date.now() < deadline) {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
-        await Promise.race([...firstAttempts, timeout]);
-        clearTimeout(timer);
-      }
-    },
-    async whenIdle(maxMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
-      await Promise.race([Promise.all(firstAttempts), timeout]);
-      clearTimeout(timer);
-    },
+    whenFewer,
+    whenIdle: (maxMs) => whenFewer(0, maxMs),
   };
 }
