@@ -169,7 +169,9 @@ export const events = pgTable(
     requestId: text('request_id').notNull(),
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: ts('created_at').notNull().defaultNow(),
+    // When the row was written, not when its transaction began (now()): overlapping transactions
+    // would otherwise give a later event (a higher id) an earlier time.
+    createdAt: ts('created_at').notNull().default(sql`clock_timestamp()`),
   },
   (t) => [index('events_request_idx').on(t.requestId, t.id)],
 );
