@@ -1,6 +1,6 @@
 import type { Request } from '../domain/types.js';
 import type { Db } from './db.js';
-import { createdEventData, createdRequest, deliveredEvents, type NewRequest } from './requests.js';
+import { createdEventData, createdRequest, deliveredEvents, insertDeliveries, insertJobs, ownedBy, type NewRequest } from './requests.js';
 import type { RequestRow } from './rows.js';
 
 /**
@@ -14,8 +14,8 @@ export async function insertRequests(db: Db, batch: readonly NewRequest[]): Prom
   const { sql } = db;
   const columns = Object.keys(batch[0]!.row);
   // The column list below sits in a fragment of its own: right after `insert`, postgres.js would expand the names as values.
-  const deliveries = batch.flatMap((n) => n.deliveries.map((d) => ({ ...d, request_id: n.row.id })));
-  const jobs = batch.flatMap((n) => n.jobs.map((j) => ({ ...j, request_id: n.row.id })));
+  const deliveries = batch.flatMap((n) => ownedBy(n.row.id, n.deliveries));
+  const jobs = batch.flatMap((n) => ownedBy(n.row.id, n.jobs));
   // Same shape and order of statements as insertRequest, so each request's events come out the same.
   const rows = await sql<RequestRow[]>`
     with r as (
@@ -24,20 +24,11 @@ export async function insertRequests(db: Db, batch: readonly NewRequest[]): Prom
       on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
       returning *
     ), d as (
-      insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline)
-      select x.id, r.id, x.recipient_index, x.channel, x."to", x.status, x.inline
-      from jsonb_to_recordset(${sql.json(deliveries)}::jsonb)
-        as x(id text, request_id text, recipient_index int, channel text, "to" text, status text, inline boolean)
-      join r on r.id = x.request_id
-      returning request_id, channel, "to", status
+      ${insertDeliveries(sql, 'r', deliveries)}
     ), dd as (
       ${deliveredEvents(sql)}
     ), o as (
-      insert into outbox (job, job_id, payload, delay_until)
-      select x.job, x.job_id, x.payload, x.delay_until
-      from jsonb_to_recordset(${sql.json(jobs as never)}::jsonb)
-        as x(request_id text, job text, job_id text, payload jsonb, delay_until timestamptz)
-      join r on r.id = x.request_id
+      ${insertJobs(sql, 'r', jobs)}
     ), e as (
       insert into events (request_id, type, data)
       select r.id, 'request.created', ${createdEventData(sql)} from r

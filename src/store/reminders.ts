@@ -1,7 +1,7 @@
 import { HUB_ACTOR } from '../domain/actors.js';
 import type { Recipient } from '../domain/types.js';
 import type { Sql } from './db.js';
-import { deliveredEvents, type NewRequest, type OutboxJob } from './requests.js';
+import { deliveredEvents, insertDeliveries, insertJobs, ownedBy, type NewRequest, type OutboxJob } from './requests.js';
 
 /** The outbox row of a request's reminder step (the claim deletes these by number). */
 export const reminderJobId = (requestId: string, step: number) => `remind-${requestId}.${step}`;
@@ -38,15 +38,11 @@ export async function fireReminderStep(sql: Sql, f: StepFiring): Promise<boolean
       select 'nudge', 'nudge-' || d.id || '.' || ${f.step}::text, jsonb_build_object('deliveryId', d.id, 'requestId', s.id, 'step', ${f.step}::int)
       from s join deliveries d on d.request_id = s.id where not d.inline and d.status <> 'failed'
     ), d as (
-      insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline)
-      select x.id, s.id, x.recipient_index, x.channel, x."to", x.status, x.inline from s,
-        jsonb_to_recordset(${sql.json(f.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text, inline boolean)
-      returning request_id, channel, "to", status
+      ${insertDeliveries(sql, 's', ownedBy(f.requestId, f.deliveries))}
     ), dd as (
       ${deliveredEvents(sql)}
     ), o as (
-      insert into outbox (job, job_id, payload)
-      select x.job, x.job_id, x.payload from s, jsonb_to_recordset(${sql.json(f.jobs as never)}::jsonb) as x(job text, job_id text, payload jsonb)
+      ${insertJobs(sql, 's', ownedBy(f.requestId, f.jobs))}
     ), e as (
       insert into events (request_id, type, data)
       select s.id, 'request.reminded', ${sql.json({ step: f.step, escalated: f.recipients, actor: HUB_ACTOR } as never)}::jsonb from s

@@ -32,6 +32,32 @@ export const deliveredEvents = (sql: Sql) =>
   sql`insert into events (request_id, type, data)
       select d.request_id, 'delivery.delivered', jsonb_build_object('channel', d.channel, 'to', d."to", 'actor', d.channel) from d where d.status = 'delivered'`;
 
+type Owned<T> = T & { request_id: string };
+
+/** Rows tagged with the request they belong to, for insertDeliveries and insertJobs. */
+export const ownedBy = <T>(requestId: string, rows: readonly T[]): Owned<T>[] => rows.map((r) => ({ ...r, request_id: requestId }));
+
+/**
+ * In a statement whose CTE `parent` holds the requests it just wrote (column `id`): their delivery
+ * rows, each naming its request, so one fragment serves a create, a group of creates and a reminder's
+ * escalation (a request the CTE did not write gets none). Returns what deliveredEvents reads.
+ */
+export const insertDeliveries = (sql: Sql, parent: string, rows: readonly Owned<NewRequest['deliveries'][number]>[]) => sql`
+  insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline)
+  select x.id, x.request_id, x.recipient_index, x.channel, x."to", x.status, x.inline
+  from jsonb_to_recordset(${sql.json(rows)}::jsonb)
+    as x(id text, request_id text, recipient_index int, channel text, "to" text, status text, inline boolean)
+  join ${sql(parent)} p on p.id = x.request_id
+  returning request_id, channel, "to", status`;
+
+/** The same for outbox jobs (a job without `delay_until` is due now). */
+export const insertJobs = (sql: Sql, parent: string, rows: readonly Owned<OutboxJob>[]) => sql`
+  insert into outbox (job, job_id, payload, delay_until)
+  select x.job, x.job_id, x.payload, x.delay_until
+  from jsonb_to_recordset(${sql.json(rows as never)}::jsonb)
+    as x(request_id text, job text, job_id text, payload jsonb, delay_until timestamptz)
+  join ${sql(parent)} p on p.id = x.request_id`;
+
 /**
  * The request.created event's data for a just-inserted row `r` (insertRequest, insertRequests): how many
  * recipients, and the actor, the creating key by name (the bootstrap key, id "env", has no row).
@@ -55,16 +81,11 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
       on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
       returning *
     ), d as (
-      insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline)
-      select x.id, r.id, x.recipient_index, x.channel, x."to", x.status, x.inline from r,
-        jsonb_to_recordset(${sql.json(n.deliveries)}::jsonb) as x(id text, recipient_index int, channel text, "to" text, status text, inline boolean)
-      returning request_id, channel, "to", status
+      ${insertDeliveries(sql, 'r', ownedBy(n.row.id, n.deliveries))}
     ), dd as (
       ${deliveredEvents(sql)}
     ), o as (
-      insert into outbox (job, job_id, payload, delay_until)
-      select x.job, x.job_id, x.payload, x.delay_until from r,
-        jsonb_to_recordset(${sql.json(n.jobs as never)}::jsonb) as x(job text, job_id text, payload jsonb, delay_until timestamptz)
+      ${insertJobs(sql, 'r', ownedBy(n.row.id, n.jobs))}
     ), e as (
       insert into events (request_id, type, data)
       select r.id, 'request.created', ${createdEventData(sql)} from r
