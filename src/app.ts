@@ -23,7 +23,8 @@ import { createFollowUps } from './jobs/follow-ups.js';
 import { createQueue, redisConnection } from './jobs/queue.js';
 import { OutboxRelay } from './jobs/relay.js';
 import { Wakeups } from './jobs/wakeups.js';
-import { createWorker } from './jobs/worker.js';
+import { createWorker, runHeldJob } from './jobs/worker.js';
+import { DEFAULT_HELD_JOBS, HeldJobs } from './jobs/held-jobs.js';
 import { registerMcp } from './mcp/http.js';
 import { createMetrics } from './metrics.js';
 import { createKeyVerifier } from './store/api-keys.js';
@@ -42,6 +43,11 @@ export interface AppOptions {
   log: Logger;
   /** Run job workers in this process (default true). */
   workers?: boolean;
+  /**
+   * Run the deliveries and settles this process's own commits make due here at once, their outbox
+   * rows as backstop (default true with workers; see jobs/held-jobs.ts). false: all through BullMQ.
+   */
+  holdJobs?: boolean;
   workerConcurrency?: number;
   callbackSchedule?: readonly number[];
   webhookTimeoutMs?: number;
@@ -49,6 +55,8 @@ export interface AppOptions {
   /** How long a job may sit in BullMQ before the sweep checks that Redis still has it (default 30 s). */
   outboxRecheckMs?: number;
   crashAfterCommit?: boolean;
+  /** Lease on the jobs a process holds to run itself (default 10 s; see jobs/held-jobs.ts). */
+  heldJobLeaseMs?: number;
   /** How long a draining process keeps answering 503 before it stops listening (see stop()). */
   drainGraceMs?: number;
 }
@@ -96,10 +104,13 @@ export async function createApp(o: AppOptions): Promise<App> {
   const callbackBackstopMs = webhookTimeoutMs + 5000;
   // ...which is why a first attempt waiting for a free slot gives up well before the backstop is due.
   const firstAttemptMaxWaitMs = callbackBackstopMs - webhookTimeoutMs - 1000;
-  const followUps = createFollowUps({ relay, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit, firstAttemptMaxWaitMs });
+  const runsJobs = o.workers !== false;
+  const holdsJobs = runsJobs && o.holdJobs !== false;
+  const held = new HeldJobs(db, relay, log.child({ part: 'jobs' }), { ...DEFAULT_HELD_JOBS, leaseMs: o.heldJobLeaseMs ?? DEFAULT_HELD_JOBS.leaseMs });
+  const followUps = createFollowUps({ relay, held, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit, firstAttemptMaxWaitMs });
   const hub = new SwitchboardHub({
     db, channels, tokens, publicUrl: config.publicUrl, callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, events: followUps,
-    callbackBackstopMs,
+    callbackBackstopMs, holdJobsMs: holdsJobs ? held.leaseMs : undefined,
     createBatch: { windowMs: config.SWITCHBOARD_CREATE_BATCH_MS, maxItems: config.SWITCHBOARD_CREATE_BATCH_MAX },
   });
   const jobs: JobContext = { ...callbacks, hub, channels };
@@ -124,7 +135,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   await channels.start(channelContexts);
 
   let worker: Worker | undefined;
-  if (o.workers !== false) worker = createWorker(jobs, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16 });
+  if (runsJobs) {
+    worker = createWorker(jobs, redis.worker, prefix, { concurrency: o.workerConcurrency ?? 16 });
+    if (holdsJobs) held.work((job) => runHeldJob(jobs, job));
+  }
   const sweepMs = o.sweepMs ?? 1000;
   relay.start(sweepMs);
   const expirySweep = new ExpirySweep({ hub, followUps, log: log.child({ part: 'expiry' }) });
@@ -144,7 +158,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       load.stop();
       wakeups.drain();
       // The worker takes no new job from now on (other processes do) and lets the running ones finish.
-      const workerClosed = worker?.close() ?? Promise.resolve();
+      const workerClosed = Promise.all([worker?.close(), held.stop(budget.leftMs())]);
       await new Promise((r) => setTimeout(r, Math.min(o.drainGraceMs ?? DRAIN_GRACE_MS, budget.leftMs())));
       await followUps.whenIdle(Math.min(webhookTimeoutMs + 1000, budget.leftMs()));
       // Keep-alive sockets turn idle as their last responses go out; close them as they do.

@@ -16,8 +16,18 @@ import { buildRequest } from './store/new-request.js';
 import { ID_PATTERN } from './store/ids.js';
 import { fireReminder } from './reminder-steps.js';
 import * as store from './store/requests.js';
+import type { HeldJob } from './store/requests.js';
 import { castVote } from './store/votes.js';
 import { checkCallbackUrl } from './webhooks.js';
+
+/**
+ * The outbox rows a commit wrote due now: `queued` for the relay (its cue), `held` for this
+ * process to run itself (with HubDeps.holdJobsMs); delayed rows wait for the relay's sweep.
+ */
+export interface CommitJobs {
+  queued: number;
+  held: HeldJob[];
+}
 
 /**
  * What the hub tells its process after each change it commits, and nothing more: the follow-up work
@@ -25,17 +35,14 @@ import { checkCallbackUrl } from './webhooks.js';
  * Called synchronously; a listener must not throw.
  */
 export interface HubEvents {
-  /**
-   * A request was stored (not on an Idempotency-Key replay). `queuedJobs`: outbox rows the commit
-   * made due now (here: deliveries to post), the relay's cue; delayed rows wait for its sweep.
-   */
-  created(request: Request, queuedJobs: number): void;
+  /** A request was stored (not on an Idempotency-Key replay); `jobs`: its deliveries to post. */
+  created(request: Request, jobs: CommitJobs): void;
   /** A reminder step fired: its nudges and escalated deliveries are in the outbox. */
   reminded(request: Request): void;
   /** A vote was counted and the quorum is not reached yet. */
   voted(request: Request): void;
-  /** This process's claim closed the request: resolved, expired or cancelled, as it stands after the commit; `queuedJobs` as for created (settle jobs). */
-  decided(request: Request, queuedJobs: number): void;
+  /** This process's claim closed the request: resolved, expired or cancelled, as it stands after the commit; `jobs`: its settle jobs. */
+  decided(request: Request, jobs: CommitJobs): void;
 }
 
 export interface HubDeps {
@@ -46,6 +53,12 @@ export interface HubDeps {
   callbackPrivate: 'allow' | 'deny';
   /** See Claim.callbackBackstopMs. */
   callbackBackstopMs: number;
+  /**
+   * Deliveries to post and messages to settle that a create or a claim makes due are held for this
+   * process (their rows due this long after the commit; see jobs/held-jobs.ts). Unset: due now, for
+   * the relay — a process that runs no jobs.
+   */
+  holdJobsMs?: number;
   events: HubEvents;
   /** Group commit for creates (default: DEFAULT_CREATE_BATCH; maxItems 1 turns it off). */
   createBatch?: CreateBatchOptions;
@@ -91,9 +104,12 @@ export class SwitchboardHub implements Hub {
       if (problem) throw invalid('callback_url', problem);
     }
     const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => this.d.channels.get(c)?.inline === true);
+    const due = n.jobs.filter((j) => !j.delay_until);
+    if (this.d.holdJobsMs !== undefined) for (const j of due) j.hold_ms = this.d.holdJobsMs;
     const created = await this.inserts.insert(n);
     if (created) {
-      this.d.events.created(created, n.jobs.filter((j) => !j.delay_until).length);
+      const held = this.d.holdJobsMs === undefined ? [] : (due as HeldJob[]);
+      this.d.events.created(created, { queued: due.length - held.length, held });
       return { request: created, replay: false };
     }
     const existing = await store.findByIdempotencyKey(this.d.db, apiKeyId, idempotencyKey!);
@@ -166,7 +182,7 @@ export class SwitchboardHub implements Hub {
     const ids = await expireOverdue(this.d.db.sql, limit, this.d.callbackBackstopMs);
     // The statement does not say which of them queued settle jobs; a poke too many costs one empty read.
     for (const [i, request] of (await store.getRequests(this.d.db, ids)).entries()) {
-      this.d.events.decided(request, 1);
+      this.d.events.decided(request, { queued: 1, held: [] });
       // Each starts a webhook: yield now and then, so live answers are not queued behind a whole chunk's.
       if (i % 10 === 9) await setImmediate();
     }
@@ -199,13 +215,13 @@ export class SwitchboardHub implements Hub {
   }
 
   private claimSettings() {
-    return { callbackBackstopMs: this.d.callbackBackstopMs };
+    return { callbackBackstopMs: this.d.callbackBackstopMs, holdJobsMs: this.d.holdJobsMs };
   }
 
   /** `claimed`: what the winning claim's statement read back, or undefined when the claim lost. */
   private async afterClaim(requestId: string, claimed: store.Claimed | undefined): Promise<RespondResult> {
     if (!claimed) return this.lost(requestId);
-    this.d.events.decided(claimed.request, claimed.queuedJobs);
+    this.d.events.decided(claimed.request, { queued: claimed.queuedJobs, held: claimed.heldJobs });
     return { status: 'won', request: claimed.request };
   }
 

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Request } from '../domain/types.js';
-import type { HubEvents } from '../hub.js';
+import type { CommitJobs, HubEvents } from '../hub.js';
 import type { Metrics } from '../metrics.js';
+import type { HeldJob } from '../store/requests.js';
 import { attemptCallback } from './callback.js';
 import type { CallbackContext } from './context.js';
 import type { Wakeup } from './wakeups.js';
@@ -14,6 +15,8 @@ const MAX_FIRST_ATTEMPTS_WAITING = 2000;
 export interface FollowUpDeps {
   /** The outbox relay: moves what a commit wrote to the outbox into the queue now rather than at the next sweep. */
   relay: { poke(): void };
+  /** Runs the jobs a commit held for this process (see held-jobs.ts). */
+  held: { take(jobs: readonly HeldJob[]): void };
   wakeups: { publish(w: Wakeup): Promise<void> };
   metrics: Metrics;
   callbacks: CallbackContext;
@@ -82,9 +85,14 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
     }
   };
 
+  const runJobs = (jobs: CommitJobs) => {
+    if (jobs.queued > 0) d.relay.poke();
+    if (jobs.held.length > 0) d.held.take(jobs.held);
+  };
+
   return {
-    created(request, queuedJobs) {
-      if (queuedJobs > 0) d.relay.poke();
+    created(request, jobs) {
+      runJobs(jobs);
       wake(request.id, 'request.created');
       d.metrics.requestsCreated.inc();
     },
@@ -94,9 +102,9 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
     voted(request) {
       wake(request.id, 'request.vote');
     },
-    decided(request, queuedJobs) {
+    decided(request, jobs) {
       if (d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
-      if (queuedJobs > 0) d.relay.poke();
+      runJobs(jobs);
       wake(request.id, `request.${request.state}`);
       d.metrics.decided(request.state, Date.parse(request.closed_at!) - Date.parse(request.created_at));
       if (request.callback) sendFirstAttempt(request);

@@ -6,7 +6,8 @@ import { callbackJob } from './callback.js';
 import { isLastAttempt, type JobContext, type JobRun } from './context.js';
 import { deliverJob, settleJob } from './messages.js';
 import { nudgeJob } from './nudge.js';
-import { QUEUE_NAME, type JobName } from './queue.js';
+import { JOB_ATTEMPTS, QUEUE_NAME, type JobName } from './queue.js';
+import type { HeldJob } from '../store/requests.js';
 
 const CHANNEL_BACKOFF_BASE_MS = 1000;
 const CHANNEL_BACKOFF_MAX_MS = 5 * 60_000;
@@ -37,22 +38,42 @@ const HANDLERS: Record<JobName, (ctx: JobContext, data: never, run: JobRun) => P
   nudge: nudgeJob,
 };
 
+/** One try of a job, from BullMQ or held by this process (see held-jobs.ts). */
+interface Attempt {
+  name: JobName;
+  id: string;
+  data: unknown;
+  run: JobRun;
+}
+
 /**
  * Runs one job and, once it has finished for good (done, or failed with no try left), deletes its
  * outbox row. The handlers are idempotent, so dying anywhere in here only means running it again.
  */
-async function runJob(ctx: JobContext, job: Job): Promise<void> {
-  const handler = HANDLERS[job.name as JobName];
-  if (!handler) throw new Error(`unknown job ${job.name}`);
-  const run: JobRun = { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
-  const jobId = job.id!;
+async function runJob(ctx: JobContext, { name, id, data, run }: Attempt): Promise<void> {
+  const handler = HANDLERS[name];
+  if (!handler) throw new Error(`unknown job ${name}`);
   try {
-    await handler(ctx, job.data as never, run);
+    await handler(ctx, data as never, run);
   } catch (err) {
-    if (err instanceof UnrecoverableError || isLastAttempt(run)) await finish(ctx, jobId);
+    if (err instanceof UnrecoverableError || isLastAttempt(run)) await finish(ctx, id);
     throw err;
   }
-  await finish(ctx, jobId);
+  await finish(ctx, id);
+}
+
+/** A held job's first try; one that fails and may be tried again goes to BullMQ after the usual backoff. */
+export async function runHeldJob(ctx: JobContext, job: HeldJob): Promise<{ retryInMs?: number }> {
+  const run: JobRun = { attemptsMade: 0, maxAttempts: JOB_ATTEMPTS[job.job] };
+  try {
+    await runJob(ctx, { name: job.job, id: job.job_id, data: job.payload, run });
+    return {};
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.log.debug({ job: job.job, jobId: job.job_id, err: message }, 'held job attempt failed');
+    if (err instanceof UnrecoverableError || isLastAttempt(run)) return {};
+    return { retryInMs: backoffDelay(1, undefined, err as Error) };
+  }
 }
 
 async function finish(ctx: JobContext, jobId: string): Promise<void> {
@@ -66,7 +87,13 @@ export function createWorker(
   prefix: string,
   opts: { concurrency: number },
 ): Worker {
-  const worker = new Worker(QUEUE_NAME, (job: Job) => runJob(ctx, job), {
+  const fromQueue = (job: Job): Attempt => ({
+    name: job.name as JobName,
+    id: job.id!,
+    data: job.data as unknown,
+    run: { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 },
+  });
+  const worker = new Worker(QUEUE_NAME, (job: Job) => runJob(ctx, fromQueue(job)), {
     connection,
     prefix,
     concurrency: opts.concurrency,

@@ -6,14 +6,16 @@ import type { Sql } from './db.js';
  * `id`, `callback_url`): a settle job per delivery that needs one, inline deliveries settled with
  * their events (CTE `si` returns the settled rows), the callback backstop row (due `backstopMs`
  * after the commit), and the expiry's and reminders' outbox rows dropped. Shared by the single claim and the batch expiry, so both owe the same work.
+ * With `holdMs` the settle jobs are held for the closing process to run (OutboxJob.hold_ms); CTE `s` returns them.
  */
-export function closeFollowUps(sql: Sql, backstopMs: number) {
+export function closeFollowUps(sql: Sql, backstopMs: number, holdMs?: number) {
   return sql`
     s as (
-      insert into outbox (job, job_id, payload)
-      select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id)
+      insert into outbox (job, job_id, payload, delay_until)
+      select 'settle', 'settle-' || d.id, jsonb_build_object('deliveryId', d.id, 'requestId', c.id),
+        now() + ${holdMs ?? null}::int * interval '1 millisecond'
       from c join deliveries d on d.request_id = c.id where d.status <> 'failed' and not d.inline
-      returning 1
+      returning job, job_id, payload, delay_until
     ), si as (
       update deliveries d set status = 'settled', updated_at = now() from c
       where d.request_id = c.id and d.status = 'delivered' and d.inline

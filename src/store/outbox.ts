@@ -47,3 +47,13 @@ export async function markEnqueued(tx: Tx, ids: number[]): Promise<void> {
 export async function finishJob(db: Db, jobId: string): Promise<void> {
   await db.sql`delete from outbox where job_id = ${jobId}`;
 }
+
+/**
+ * Jobs not in BullMQ fall due `ms` from now: a process renews the lease on the jobs it holds
+ * (OutboxJob.hold_ms) this way, and gives them back to the relay with a short delay.
+ */
+export async function dueIn(db: Db, jobIds: string[], ms: number): Promise<void> {
+  if (jobIds.length === 0) return;
+  await db.sql`update outbox set delay_until = now() + ${ms} * interval '1 millisecond'
+    where job_id = any(${jobIds}::text[]) and enqueued_at is null`;
+}

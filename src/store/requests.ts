@@ -9,7 +9,15 @@ export interface OutboxJob {
   job_id: string;
   payload: Record<string, unknown>;
   delay_until?: string | null;
+  /**
+   * A due-now job the writing process runs itself (see jobs/held-jobs.ts): written due this many
+   * ms after the commit, so the relay takes it only if that process dies or gives it back.
+   */
+  hold_ms?: number;
 }
+
+/** An outbox job the committing process holds, to run it itself. */
+export type HeldJob = Pick<OutboxJob, 'job_id' | 'payload'> & { job: 'deliver' | 'settle' };
 
 export interface NewRequest {
   row: Record<string, unknown> & { id: string; api_key_id: string };
@@ -50,12 +58,12 @@ export const insertDeliveries = (sql: Sql, parent: string, rows: readonly Owned<
   join ${sql(parent)} p on p.id = x.request_id
   returning request_id, channel, "to", status`;
 
-/** The same for outbox jobs (a job without `delay_until` is due now). */
+/** The same for outbox jobs (a job with neither `delay_until` nor `hold_ms` is due now). */
 export const insertJobs = (sql: Sql, parent: string, rows: readonly Owned<OutboxJob>[]) => sql`
   insert into outbox (job, job_id, payload, delay_until)
-  select x.job, x.job_id, x.payload, x.delay_until
+  select x.job, x.job_id, x.payload, coalesce(x.delay_until, now() + x.hold_ms * interval '1 millisecond')
   from jsonb_to_recordset(${sql.json(rows as never)}::jsonb)
-    as x(request_id text, job text, job_id text, payload jsonb, delay_until timestamptz)
+    as x(request_id text, job text, job_id text, payload jsonb, delay_until timestamptz, hold_ms int)
   join ${sql(parent)} p on p.id = x.request_id`;
 
 /**
@@ -174,12 +182,16 @@ export interface Claim {
    * after the commit (longer than one attempt may take), and removed when the attempt is recorded.
    */
   callbackBackstopMs: number;
+  /** Hold the settle jobs for this process to run (see OutboxJob.hold_ms); unset: due now, for the relay. */
+  holdJobsMs?: number;
 }
 
 export interface Claimed {
   request: Request;
   /** Outbox rows due now (settle jobs): the relay has work only when there are some. */
   queuedJobs: number;
+  /** The settle jobs written held for this process (with `holdJobsMs`). */
+  heldJobs: HeldJob[];
 }
 
 /**
@@ -191,7 +203,7 @@ export interface Claimed {
  */
 export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefined> {
   const r = c.response;
-  const rows = await sql<(RequestRow & { queued_jobs: number })[]>`
+  const rows = await sql<(RequestRow & { queued_jobs: number; held_jobs: HeldJob[] | null })[]>`
     with c as (
       update requests set state = ${c.state}, response = ${r ? sql.json(r as never) : null}, closed_at = now(),
         callback_status = case when callback_url is null then null else 'pending' end
@@ -206,7 +218,7 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefi
       from c where ${c.recordResponse}
       on conflict (request_id, responder_channel, responder_id) do nothing
       returning *
-    ), ${closeFollowUps(sql, c.callbackBackstopMs)}, e as (
+    ), ${closeFollowUps(sql, c.callbackBackstopMs, c.holdJobsMs)}, e as (
       insert into events (request_id, type, data) select c.id, ${c.eventType}, ${sql.json(c.eventData as never)}::jsonb from c
     )
     -- CTEs all see the statement's starting snapshot: the rows it changed come from their RETURNING.
@@ -214,9 +226,11 @@ export async function claimRequest(sql: Sql, c: Claim): Promise<Claimed | undefi
       (select json_agg(case when si.id is null then to_json(d) else to_json(si) end order by d.recipient_index)
         from deliveries d left join si on si.id = d.id where d.request_id = c.id) as deliveries,
       (select json_agg(x order by x.id) from (select * from responses where request_id = c.id union all select * from v) x) as votes,
-      (select count(*) from s)::int as queued_jobs
+      (select count(*) from s where s.delay_until is null)::int as queued_jobs,
+      (select json_agg(json_build_object('job', s.job, 'job_id', s.job_id, 'payload', s.payload)) from s where s.delay_until is not null) as held_jobs
     from c`;
-  return rows[0] && { request: toRequest(rows[0]), queuedJobs: rows[0].queued_jobs };
+  const row = rows[0];
+  return row && { request: toRequest(row), queuedJobs: row.queued_jobs, heldJobs: row.held_jobs ?? [] };
 }
 
 export async function recordEvent(sql: Sql, requestId: string, type: string, data: Record<string, unknown> = {}) {

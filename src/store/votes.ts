@@ -16,7 +16,7 @@ export async function castVote(
   db: Db,
   request: Request,
   response: Response,
-  settings: Pick<Claim, 'callbackBackstopMs'>,
+  settings: Pick<Claim, 'callbackBackstopMs' | 'holdJobsMs'>,
 ): Promise<VoteOutcome> {
   return db.sql.begin(async (tx) => {
     const [row] = await tx<{ state: string; open: boolean }[]>`

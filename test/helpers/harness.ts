@@ -27,6 +27,8 @@ export interface TestHubOptions {
   callbackSchedule?: number[];
   webhookTimeoutMs?: number;
   workers?: boolean;
+  /** false: every job goes through BullMQ, none is run at once by the process that wrote it. */
+  holdJobs?: boolean;
   /** Collect the hub's log lines (at debug level) here. */
   logLines?: string[];
 }
@@ -60,6 +62,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     outboxRecheckMs: 1000,
     drainGraceMs: 100,
     workers: opts.workers,
+    holdJobs: opts.holdJobs,
   });
   const baseUrl = await app.listen(port, '127.0.0.1');
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });

@@ -36,11 +36,16 @@ async function hub(opts: Parameters<typeof startTestHub>[0] = {}): Promise<TestH
 }
 
 /** Stops a hub (its database stays) and starts another process of the same deployment on it. */
-async function restart(old: TestHub): Promise<TestHub> {
+async function restart(old: TestHub, opts: Parameters<typeof startTestHub>[0] = {}): Promise<TestHub> {
   await old.app.stop();
   old.app.stop = async () => {}; // stopped already; old.stop() still drops the database and queue keys at the end
-  return hub({ shareWith: old });
+  return hub({ shareWith: old, ...opts });
 }
+
+// A process runs the deliveries and settles its own commits make due itself (held jobs); a try that
+// fails waits in Postgres until due and then goes through BullMQ. These hubs send every job through
+// BullMQ, so that a 429's retry waits in Redis.
+const queued = { holdJobs: false };
 
 /** A view of the hub's queue, to see what Redis holds. */
 function queueOf(t: TestHub): Queue {
@@ -130,7 +135,7 @@ describe('losing Redis', () => {
   }
 
   it('a running hub finishes the work Redis lost: a delivery and a settle held by 429s, a webhook retry, an expiry', async () => {
-    const t = await hub();
+    const t = await hub(queued);
     const { work, q, held } = await workInEveryState(t);
 
     await dropRedisKeys(`${t.prefix}:*`);
@@ -140,13 +145,41 @@ describe('losing Redis', () => {
   });
 
   it('a hub restarted on an emptied Redis finishes the same work', async () => {
-    const first = await hub();
+    const first = await hub(queued);
     const { work } = await workInEveryState(first);
 
     await dropRedisKeys(`${first.prefix}:*`);
-    const second = await restart(first);
+    const second = await restart(first, queued);
 
     await expectAllDone(second, work);
+  });
+
+  it('a hub that runs its own jobs keeps their 429 retries in Postgres, so losing Redis loses none of them', async () => {
+    const t = await hub();
+    const settled = await create(t, slackTo);
+    await waitFor(async () => (await deliveryOf(t, settled)).status === 'delivered', 10_000, 'the Slack delivery');
+    fake.rateLimit('chat.update', 1, 3);
+    fake.rateLimit('chat.postMessage', 1, 3);
+    expect((await t.api('POST', `/v1/requests/${settled}/responses`, { value: 'approve' })).status).toBe(200);
+    const delivered = await create(t, slackTo);
+    await waitFor(async () => /rate limited/.test((await deliveryOf(t, settled)).error ?? ''), 10_000, 'the settle\'s 429');
+    await waitFor(async () => /rate limited/.test((await deliveryOf(t, delivered)).error ?? ''), 10_000, 'the delivery\'s 429');
+    const held = [`settle-${(await deliveryOf(t, settled)).id}`, `deliver-${(await deliveryOf(t, delivered)).id}`];
+    // Given back for Slack's 3 s (the lease they were written with is 15 s), and not in Redis.
+    const givenBack = async () =>
+      (await t.sql`select 1 from outbox where job_id = any(${held}) and enqueued_at is null and delay_until < now() + interval '5 seconds'`).length === 2;
+    await waitFor(givenBack, 5000, 'both retries due in Postgres after the 429s');
+    const q = queueOf(t);
+    expect(await Promise.all(held.map((id) => jobState(q, id)))).toEqual(['unknown', 'unknown']);
+
+    await dropRedisKeys(`${t.prefix}:*`);
+
+    await waitFor(async () => (await deliveryOf(t, delivered)).status === 'delivered', 15_000, 'the retried delivery');
+    expect(slackMessagesOf(delivered)).toHaveLength(1);
+    await waitFor(async () => (await deliveryOf(t, settled)).status === 'settled', 15_000, 'the retried settle');
+    const { ref } = await deliveryOf(t, settled);
+    expect(fake.message(ref.channel, ref.ts)!.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    await waitFor(async () => (await outboxRows(t)).length === 0, 5000, 'an empty outbox');
   });
 
   it('a hub restarted on an emptied Redis runs the jobs the old one had queued but not started', async () => {

@@ -47,6 +47,7 @@ function followUpsWith(maxWaitMs: number) {
   } as Partial<CallbackContext> as CallbackContext;
   const followUps = createFollowUps({
     relay: { poke: () => {} },
+    held: { take: () => {} },
     wakeups: { publish: () => Promise.resolve() },
     metrics: callbacks.metrics,
     callbacks,
@@ -55,6 +56,8 @@ function followUpsWith(maxWaitMs: number) {
   });
   return { followUps, recorded };
 }
+
+const NONE = { queued: 0, held: [] };
 
 const decided = (url: string) =>
   makeRequest({ state: 'resolved', created_at: '2024-01-01T00:00:00.000Z', closed_at: '2024-01-01T00:00:01.000Z', callback: { url, status: 'pending', attempts: 0 } });
@@ -69,7 +72,7 @@ describe('first webhook attempts', () => {
   it('beyond 256 at once, the rest wait for a free slot and are all sent, once each', async () => {
     receiver = await holdingReceiver();
     const { followUps, recorded } = followUpsWith(4000);
-    for (let i = 0; i < 300; i++) followUps.decided(decided(receiver.url), 0);
+    for (let i = 0; i < 300; i++) followUps.decided(decided(receiver.url), NONE);
     await expect.poll(() => receiver!.held.length).toBe(256);
     receiver.release();
     // The 44 that waited go as slots free up.
@@ -84,7 +87,7 @@ describe('first webhook attempts', () => {
   it('one that waited past its limit is left to the outbox backstop', async () => {
     receiver = await holdingReceiver();
     const { followUps, recorded } = followUpsWith(50);
-    for (let i = 0; i < 260; i++) followUps.decided(decided(receiver.url), 0);
+    for (let i = 0; i < 260; i++) followUps.decided(decided(receiver.url), NONE);
     await expect.poll(() => receiver!.held.length).toBe(256);
     const started = Date.now();
     await expect.poll(() => Date.now() - started > 100).toBe(true);
