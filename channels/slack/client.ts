@@ -156,18 +156,17 @@ export class SlackApi {
 
   /**
    * Edits a message in place; Slack keeps its metadata. An edit identical to the one this process just
-   * made to the message (the settle after a click's in-place update) is not sent again.
+   * made (or is making) to the message — the settle after a click's in-place update — is not sent again.
    */
   async update(channel: string, ts: string, message: SlackMessage, patience: Patience = 'job'): Promise<void> {
     const key = `${channel}:${ts}`;
-    const content = JSON.stringify([message.text, message.blocks]);
-    if (this.edits.unchanged(key, content)) return;
-    await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), {
-      conversation: channel,
-      patience,
-      ticket: patience === 'job' ? key : undefined,
+    await this.edits.edit(key, JSON.stringify([message.text, message.blocks]), async () => {
+      await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), {
+        conversation: channel,
+        patience,
+        ticket: patience === 'job' ? key : undefined,
+      });
     });
-    this.edits.record(key, content);
   }
 
   async postEphemeral(channel: string, user: string, text: string): Promise<void> {

@@ -6,6 +6,7 @@ import { Api } from 'grammy';
 import type { ForceReply, Message, Update, UserFromGetMe, WebhookInfo } from 'grammy/types';
 import type { Logger } from 'pino';
 import { RateGate } from '../kit/rate-gate.js';
+import { RecentEdits } from '../kit/recent-edits.js';
 import type { ChatTarget } from './codec.js';
 import { TelegramApiError, toChannelError } from './errors.js';
 import { telegramLanes } from './pacing.js';
@@ -45,6 +46,7 @@ export class TelegramApi {
   /** getUpdates holds its request open for LONG_POLL_SECONDS: its own client, with a timeout beyond that. */
   private readonly pollApi: Api;
   private readonly gate = new RateGate();
+  private readonly edits = new RecentEdits();
 
   constructor(private readonly opts: TelegramApiOptions) {
     const root = opts.apiRoot ? { apiRoot: opts.apiRoot } : {};
@@ -92,22 +94,29 @@ export class TelegramApi {
   }
 
   /**
-   * Replaces a message's text; without a keyboard in `message`, Telegram removes the one it had. A message
-   * that already shows this ("message is not modified": a retried settle, a tap and its settle) is done.
+   * Replaces a message's text; without a keyboard in `message`, Telegram removes the one it had. An edit
+   * identical to the one this process just made (a tap's in-place edit, then its settle) is not sent
+   * again; one from elsewhere that finds the message already showing this ("message is not modified")
+   * is done.
    */
   async edit(chat: number, messageId: number, message: TelegramMessage, o: Omit<Paced, 'chat'> = {}): Promise<void> {
-    await this.paced(
-      'editMessageText',
-      () =>
-        this.api.editMessageText(chat, messageId, message.text, {
-          parse_mode: 'HTML',
-          link_preview_options: NO_PREVIEW,
-          ...(message.keyboard ? { reply_markup: message.keyboard } : {}),
-        }),
-      { ...o, chat },
-    ).catch((err: unknown) => {
-      if (!(err instanceof TelegramApiError && err.notModified)) throw err;
-    });
+    await this.edits.edit(`${chat}:${messageId}`, JSON.stringify([message.text, message.keyboard ?? null]), () =>
+      this.paced(
+        'editMessageText',
+        () =>
+          this.api.editMessageText(chat, messageId, message.text, {
+            parse_mode: 'HTML',
+            link_preview_options: NO_PREVIEW,
+            ...(message.keyboard ? { reply_markup: message.keyboard } : {}),
+          }),
+        { ...o, chat },
+      ).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!(err instanceof TelegramApiError && err.notModified)) throw err;
+        },
+      ),
+    );
   }
 
   /** A message in answer to a person's message (or a prompt under the request they tapped). */

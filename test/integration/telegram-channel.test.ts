@@ -278,8 +278,17 @@ describe('webhook mode', () => {
           expect(keyboardOf(m)).toEqual([]);
           expect(m.message.text).toMatch(shown);
         }
-        // Settled again (a retried job): Telegram says "message is not modified", which is done.
+        // Settled again by this process (a retried job): the same edit is not sent twice.
+        const edits = s.fake.callsTo('editMessageText').length;
         await s.channel.settle(request, refs[0]!, outcome);
+        expect(s.fake.callsTo('editMessageText')).toHaveLength(edits);
+        // By another process, which did not make that edit: Telegram says "message is not modified", which is done.
+        const elsewhere = await startPlugin(telegram, { env: s.env, hub, log, port: await freePort(), prefix: s.started.prefix });
+        try {
+          await elsewhere.channel.settle(request, refs[0]!, outcome);
+        } finally {
+          await elsewhere.stop();
+        }
         expect(s.fake.callsTo('editMessageText').at(-1)).toMatchObject({ status: 400, description: expect.stringContaining('message is not modified') });
       });
     }
