@@ -40,6 +40,9 @@ export function slackRows(r: SlackResult): Row[] {
       aim: `≥ ${fmt(SLACK_AIMS.clicksPerSec)} /s (was ${WAS.clicksPerSec})`,
       pass: r.clicksAtOncePerSec >= SLACK_AIMS.clicksPerSec,
     },
+    ...(r.perApproval
+      ? [{ metric: 'slack: Postgres transactions / Redis commands / BullMQ scripts per approval (sequential)', value: `${fmt(r.perApproval.pgTransactions, 1)} / ${fmt(r.perApproval.redisCommands, 1)} / ${fmt(r.perApproval.redisScripts, 1)}` }]
+      : []),
     { metric: 'slack: at once: click → webhook p50 / p99', value: `${fmt(b.p50, 1)} / ${fmt(b.p99, 1)} ms` },
     {
       metric: 'slack: Slack API calls per approval',

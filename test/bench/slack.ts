@@ -6,6 +6,7 @@
  * webhooked twice or missing.
  */
 import type { FakeMessage } from '../fakes/slack.js';
+import { perOp, ServerCounters, type PerOp } from './counters.js';
 import { blockActions, postPayload } from '../fakes/slack-payloads.js';
 import { waitFor } from '../helpers/services.js';
 import { Receiver } from './decision-latency.js';
@@ -38,6 +39,8 @@ export interface SlackResult {
   createsPostedPerSec: number;
   clickToWebhookMs: Summary;
   hubCpuMsPerApproval: number;
+  /** Postgres transactions, Redis commands and scripts per approval in the sequential round. */
+  perApproval?: PerOp;
   clicksAtOncePerSec: number;
   burstClickToWebhookMs: Summary;
   /** Slack Web API calls the hubs made per approval, by method (both rounds). */
@@ -64,6 +67,9 @@ export async function runSlack(approvals: number, processes: number, cleanup: Cl
 
   // Sequential round: CPU over the whole flow, one click at a time.
   progress(`slack: ${approvals} approvals to #approvals over ${processes} process(es), clicked one at a time`);
+  const counters = await ServerCounters.open(s.sql);
+  cleanup.add('close server counters', () => counters.close());
+  const counts0 = await counters.read();
   const cpu0 = s.cpuMs();
   const posted = await createAndPost(s, approvals, receiver.url);
   const latencies: number[] = [];
@@ -77,6 +83,7 @@ export async function runSlack(approvals: number, processes: number, cleanup: Cl
   }
   await settled(s, [...posted.messages.values()]);
   const hubCpuMsPerApproval = (s.cpuMs() - cpu0) / approvals;
+  const perApproval = perOp(counts0, await counters.settleAndRead(), approvals);
   checks.push(await check(s, receiver, 'sequential', posted.messages, failed));
 
   // Burst round: fresh approvals, all clicked at once.
@@ -103,6 +110,7 @@ export async function runSlack(approvals: number, processes: number, cleanup: Cl
     createsPostedPerSec: round((2 * approvals) / (posted.seconds + burst.seconds)),
     clickToWebhookMs: summarize(latencies),
     hubCpuMsPerApproval: round(hubCpuMsPerApproval, 2),
+    perApproval,
     clicksAtOncePerSec: round(done.length / ((last - t0) / 1000)),
     burstClickToWebhookMs: summarize(done.map((o) => o.ms!)),
     callsPerApproval: callsPer(s, 2 * approvals),
