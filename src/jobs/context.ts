@@ -36,10 +36,15 @@ export interface JobContext extends CallbackContext {
   channels: ChannelRegistry;
 }
 
-/** Facts about the BullMQ job a handler runs in. */
+/** Facts about the job a handler runs in (from BullMQ, or held by this process). */
 export interface JobRun {
   attemptsMade: number;
   maxAttempts: number;
+  /** The job's id, its outbox row's `job_id`; absent when a handler runs inside another job (whose row is not its to delete). */
+  jobId?: string;
 }
+
+/** A handler's answer when its last statement also deleted the job's outbox row: the runner need not. */
+export const ROW_DELETED = Symbol('the job deleted its outbox row');
 
 export const isLastAttempt = (run: JobRun) => run.attemptsMade + 1 >= run.maxAttempts;

@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { ChannelError } from '../../channels/channel.js';
 import { outcomeOf } from '../domain/types.js';
 import * as deliveries from '../store/deliveries.js';
-import { isLastAttempt, type JobContext, type JobRun } from './context.js';
+import { isLastAttempt, ROW_DELETED, type JobContext, type JobRun } from './context.js';
 import { JOB_ATTEMPTS } from './queue.js';
 
 type Stored = deliveries.StoredDelivery;
@@ -30,7 +30,7 @@ async function onChannelError(
   throw err;
 }
 
-export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void> {
+export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void | typeof ROW_DELETED> {
   // Counted before posting: a start that dies half-way still counts (as `attempt` for the next one).
   const started = await deliveries.startDelivery(ctx.db, data.deliveryId);
   if (!started) return;
@@ -51,12 +51,13 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
     // Starts are counted in Postgres, so stalls and a lost Redis (which reset BullMQ's count) cannot retry for ever.
     return onChannelError(ctx, d, run, err, d.attempts >= JOB_ATTEMPTS.deliver);
   }
-  const stateNow = await deliveries.markDelivered(ctx.db, d, ref);
+  const stateNow = await deliveries.markDelivered(ctx.db, d, ref, run.jobId);
+  if (stateNow === 'pending') return run.jobId ? ROW_DELETED : undefined;
   // Decided while we were posting: the settle job skipped this message, so settle it here.
-  if (stateNow && stateNow !== 'pending') await settleJob(ctx, { deliveryId: d.id }, run);
+  if (stateNow) await settleJob(ctx, { deliveryId: d.id }, { attemptsMade: run.attemptsMade, maxAttempts: run.maxAttempts });
 }
 
-export async function settleJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void> {
+export async function settleJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void | typeof ROW_DELETED> {
   const found = await deliveries.getDelivery(ctx.db, data.deliveryId);
   // 'queued' is left to the deliver job, which settles after posting if the request closed meanwhile.
   if (!found || found.delivery.status !== 'delivered') return;
@@ -69,5 +70,6 @@ export async function settleJob(ctx: JobContext, data: { deliveryId: string }, r
   } catch (err) {
     return onChannelError(ctx, d, run, err);
   }
-  await deliveries.setDeliveryStatus(ctx.db, d, 'settled', ['delivered']);
+  await deliveries.setDeliveryStatus(ctx.db, d, 'settled', ['delivered'], null, run.jobId);
+  return run.jobId ? ROW_DELETED : undefined;
 }

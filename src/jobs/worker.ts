@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ChannelError } from '../../channels/channel.js';
 import { finishJob } from '../store/outbox.js';
 import { callbackJob } from './callback.js';
-import { isLastAttempt, type JobContext, type JobRun } from './context.js';
+import { isLastAttempt, ROW_DELETED, type JobContext, type JobRun } from './context.js';
 import { deliverJob, settleJob } from './messages.js';
 import { nudgeJob } from './nudge.js';
 import { JOB_ATTEMPTS, QUEUE_NAME, type JobName } from './queue.js';
@@ -53,18 +53,19 @@ interface Attempt {
 async function runJob(ctx: JobContext, { name, id, data, run }: Attempt): Promise<void> {
   const handler = HANDLERS[name];
   if (!handler) throw new Error(`unknown job ${name}`);
+  let done: unknown;
   try {
-    await handler(ctx, data as never, run);
+    done = await handler(ctx, data as never, run);
   } catch (err) {
     if (err instanceof UnrecoverableError || isLastAttempt(run)) await finish(ctx, id);
     throw err;
   }
-  await finish(ctx, id);
+  if (done !== ROW_DELETED) await finish(ctx, id);
 }
 
 /** A held job's first try; one that fails and may be tried again goes to BullMQ after the usual backoff. */
 export async function runHeldJob(ctx: JobContext, job: HeldJob): Promise<{ retryInMs?: number }> {
-  const run: JobRun = { attemptsMade: 0, maxAttempts: JOB_ATTEMPTS[job.job] };
+  const run: JobRun = { attemptsMade: 0, maxAttempts: JOB_ATTEMPTS[job.job], jobId: job.job_id };
   try {
     await runJob(ctx, { name: job.job, id: job.job_id, data: job.payload, run });
     return {};
@@ -91,7 +92,7 @@ export function createWorker(
     name: job.name as JobName,
     id: job.id!,
     data: job.data as unknown,
-    run: { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 },
+    run: { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1, jobId: job.id! },
   });
   const worker = new Worker(QUEUE_NAME, (job: Job) => runJob(ctx, fromQueue(job)), {
     connection,

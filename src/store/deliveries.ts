@@ -43,8 +43,12 @@ export async function startDelivery(db: Db, id: string): Promise<DeliveryWithReq
     select to_json(x) as delivery, r.*, ${REQUEST_AGGREGATES(sql)} from x join requests r on r.id = x.request_id`);
 }
 
-/** Stores the platform's message reference; returns the request's state at that moment. */
-export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef): Promise<string | undefined> {
+/**
+ * Stores the platform's message reference; returns the request's state at that moment. While the
+ * request is still pending, the same statement deletes the outbox row of `jobId` (the deliver job,
+ * done); otherwise the job still has to settle the message it just posted.
+ */
+export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef, jobId?: string): Promise<string | undefined> {
   const rows = await db.sql<{ state: string }[]>`
     with u as (
       update deliveries set status = 'delivered', ref = ${db.sql.json(ref)}, error = null, updated_at = now()
@@ -52,18 +56,26 @@ export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef):
     ), e as (
       insert into events (request_id, type, data)
       select request_id, 'delivery.delivered', ${db.sql.json({ channel: d.channel, to: d.to, ref, actor: d.channel })}::jsonb from u
+    ), s as (
+      select r.state from u join requests r on r.id = u.request_id
+    ), f as (
+      delete from outbox where job_id = ${jobId ?? null} and exists (select 1 from s where s.state = 'pending')
     )
-    select r.state from u join requests r on r.id = u.request_id`;
+    select state from s`;
   return rows[0]?.state;
 }
 
-/** Moves a delivery to `status` if it is still in one of `from`; records the event. */
+/**
+ * Moves a delivery to `status` if it is still in one of `from`; records the event. `finishing`: the
+ * job whose outbox row goes with this statement (its last), whether or not the delivery moved.
+ */
 export async function setDeliveryStatus(
   db: Db,
   d: StoredDelivery,
   status: DeliveryStatus,
   from: DeliveryStatus[],
   error: string | null = null,
+  finishing?: string,
 ): Promise<boolean> {
   const rows = await db.sql`
     with u as (
@@ -72,6 +84,8 @@ export async function setDeliveryStatus(
     ), e as (
       insert into events (request_id, type, data)
       select request_id, ${`delivery.${status}`}, ${db.sql.json({ channel: d.channel, to: d.to, error, actor: d.channel })}::jsonb from u
+    ), f as (
+      delete from outbox where job_id = ${finishing ?? null}
     )
     select 1 from u`;
   return rows.length > 0;
