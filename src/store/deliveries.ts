@@ -47,6 +47,11 @@ export async function startDelivery(db: Db, id: string): Promise<DeliveryWithReq
  * Stores the platform's message reference; returns the request's state at that moment. While the
  * request is still pending, the same statement deletes the outbox row of `jobId` (the deliver job,
  * done); otherwise the job still has to settle the message it just posted.
+ *
+ * The state is read under a share lock: a claim still committing is waited for and then seen. Read
+ * from the statement's snapshot instead, a claim that committed meanwhile would look pending here,
+ * while its settle job, reading before this commits, saw the delivery still queued: nobody would
+ * settle the message.
  */
 export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef, jobId?: string): Promise<string | undefined> {
   const rows = await db.sql<{ state: string }[]>`
@@ -57,7 +62,7 @@ export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef, 
       insert into events (request_id, type, data)
       select request_id, 'delivery.delivered', ${db.sql.json({ channel: d.channel, to: d.to, ref, actor: d.channel })}::jsonb from u
     ), s as (
-      select r.state from u join requests r on r.id = u.request_id
+      select r.state from u join requests r on r.id = u.request_id for share of r
     ), f as (
       delete from outbox where job_id = ${jobId ?? null} and exists (select 1 from s where s.state = 'pending')
     )

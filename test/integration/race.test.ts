@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { startHubWithReceiver, type TestHub } from '../helpers/harness.js';
 import { waitFor } from '../helpers/services.js';
+import { markDelivered, type StoredDelivery } from '../../src/store/deliveries.js';
 
 let t: TestHub;
 let rx: WebhookReceiver;
@@ -45,4 +46,28 @@ it('an answer racing a cancel and an expiry: one claimant wins', async () => {
   expect(e?.state).toBe(final.state);
   const [closing] = await t.sql`select count(*)::int as n from events where request_id = ${r.id} and type in ('request.resolved','request.cancelled','request.expired')`;
   expect(closing!.n).toBe(1);
+});
+
+it('a post recorded while a claim commits sees the claim, so the message posted meanwhile is still settled', async () => {
+  const r = (await t.api('POST', '/v1/requests', { title: 'Race 3', recipients: [{ channel: 'web' }] })).body;
+  const [row] = await t.sql`select id, channel, "to" from deliveries where request_id = ${r.id}`;
+  // As if the delivery were still being posted when the request closes.
+  await t.sql`update deliveries set status = 'queued', inline = false where id = ${row!.id}`;
+  const delivery = { ...row, request_id: r.id, recipient_index: 0, status: 'queued', error: null, ref: null, attempts: 1 } as StoredDelivery;
+  const claim = await t.sql.reserve();
+  try {
+    await claim`begin`;
+    await claim`update requests set state = 'cancelled', closed_at = now() where id = ${r.id}`;
+    // The post is recorded while the claim has not committed yet: it waits for the claim rather than reading "pending".
+    let recorded: string | undefined;
+    const marking = markDelivered(t.app.db, delivery, { page: 'x' }).then((state) => (recorded = state));
+    await waitFor(async () => (await t.sql`select 1 from pg_stat_activity where wait_event_type = 'Lock'`).length > 0, 5000, 'the post to wait for the claim');
+    expect(recorded).toBeUndefined();
+    await claim`commit`;
+    await marking;
+    // So the deliver job settles the message itself (a settle job that read the delivery as queued skipped it).
+    expect(recorded).toBe('cancelled');
+  } finally {
+    claim.release();
+  }
 });
