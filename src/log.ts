@@ -1,5 +1,6 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions as LoggerOptions_ } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { censorSecrets } from './log-secrets.js';
 
 /** `json` for machines (CI, pipes, log shippers); `pretty` for a person at a terminal. */
 export type LogFormat = 'json' | 'pretty';
@@ -18,15 +19,18 @@ export interface LoggerOptions {
   format?: LogFormat;
 }
 
-/** Structured logs to stdout; anything that could carry a secret is redacted by path. */
+/**
+ * pino's options for the hub's loggers: the level, and secrets censored in every line. (A child
+ * logger's bindings are not: pino formats them apart. The hub binds identifiers only — a part, a
+ * channel, a request id.)
+ */
+export function logOptions(level: string): LoggerOptions_ {
+  return { level, formatters: { log: censorSecrets } };
+}
+
+/** Structured logs to stdout; anything that could carry a secret is censored (see log-secrets.ts). */
 export function createLogger(level: string, { buffered = false, format = 'json' }: LoggerOptions = {}): Logger {
-  const options = {
-    level,
-    redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.secret', '*.apiKey', '*.password', 'config'],
-      censor: '[redacted]',
-    },
-  };
+  const options = logOptions(level);
   if (format === 'pretty') return pino(options, prettyStdout(buffered));
   return buffered ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options);
 }
