@@ -42,6 +42,8 @@ export interface JobRun {
   maxAttempts: number;
   /** The job's id, its outbox row's `job_id`; absent when a handler runs inside another job (whose row is not its to delete). */
   jobId?: string;
+  /** Held jobs: the request as the commit that wrote the job left it (see held-jobs.ts). */
+  current?: Request;
 }
 
 /** A handler's answer when its last statement also deleted the job's outbox row: the runner need not. */

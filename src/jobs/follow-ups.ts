@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { Request } from '../domain/types.js';
 import type { CommitJobs, HubEvents } from '../hub.js';
 import type { Metrics } from '../metrics.js';
-import type { HeldJob } from '../store/requests.js';
 import { attemptCallback } from './callback.js';
 import type { CallbackContext } from './context.js';
+import type { HeldWork } from './held-jobs.js';
 import type { Wakeup } from './wakeups.js';
 
 /** First webhook attempts in flight at most; more wait in line for a free one. */
@@ -16,7 +16,7 @@ export interface FollowUpDeps {
   /** The outbox relay: moves what a commit wrote to the outbox into the queue now rather than at the next sweep. */
   relay: { poke(): void };
   /** Runs the jobs a commit held for this process (see held-jobs.ts). */
-  held: { take(jobs: readonly HeldJob[]): void };
+  held: { take(jobs: readonly HeldWork[]): void };
   wakeups: { publish(w: Wakeup): Promise<void> };
   metrics: Metrics;
   callbacks: CallbackContext;
@@ -85,14 +85,14 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
     }
   };
 
-  const runJobs = (jobs: CommitJobs) => {
+  const runJobs = (request: Request, jobs: CommitJobs) => {
     if (jobs.queued > 0) d.relay.poke();
-    if (jobs.held.length > 0) d.held.take(jobs.held);
+    if (jobs.held.length > 0) d.held.take(jobs.held.map((job) => ({ ...job, request })));
   };
 
   return {
     created(request, jobs) {
-      runJobs(jobs);
+      runJobs(request, jobs);
       wake(request.id, 'request.created');
       d.metrics.requestsCreated.inc();
     },
@@ -104,7 +104,7 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
     },
     decided(request, jobs) {
       if (d.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
-      runJobs(jobs);
+      runJobs(request, jobs);
       wake(request.id, `request.${request.state}`);
       d.metrics.decided(request.state, Date.parse(request.closed_at!) - Date.parse(request.created_at));
       if (request.callback) sendFirstAttempt(request);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import { dueIn } from '../store/outbox.js';
+import type { Request } from '../domain/types.js';
 import type { HeldJob } from '../store/requests.js';
 import { WORKER_LOCK_MS, WORKER_STALLED_CHECK_MS } from './worker.js';
 
@@ -17,7 +18,12 @@ export interface HeldJobsOptions {
 export const DEFAULT_HELD_JOBS: HeldJobsOptions = { leaseMs: WORKER_LOCK_MS + WORKER_STALLED_CHECK_MS, maxRunning: 64, maxWaiting: 5000 };
 
 /** One run of a held job: done (its row is gone), or to be retried through the queue in `retryInMs`. */
-export type HeldRun = (job: HeldJob) => Promise<{ retryInMs?: number }>;
+export type HeldRun = (job: HeldWork) => Promise<{ retryInMs?: number }>;
+
+/** A held job and the request as the commit that wrote it left it, so the job need not read it again. */
+export interface HeldWork extends HeldJob {
+  request?: Request;
+}
 
 /**
  * The jobs this process's own commits wrote due now (deliveries to post, messages to settle) run
@@ -28,7 +34,7 @@ export type HeldRun = (job: HeldJob) => Promise<{ retryInMs?: number }>;
  */
 export class HeldJobs {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly waiting: HeldJob[] = [];
+  private readonly waiting: HeldWork[] = [];
   private run: HeldRun | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -41,7 +47,7 @@ export class HeldJobs {
   ) {}
 
   /** Jobs a commit of this process just wrote held (OutboxJob.hold_ms). */
-  take(jobs: readonly HeldJob[]): void {
+  take(jobs: readonly HeldWork[]): void {
     const slots = this.run ? Math.max(0, this.opts.maxRunning - this.running.size) : 0;
     const room = this.stopped ? 0 : Math.max(0, slots + this.opts.maxWaiting - this.waiting.length);
     this.waiting.push(...jobs.slice(0, room));
@@ -91,7 +97,7 @@ export class HeldJobs {
     while (this.run && this.running.size < this.opts.maxRunning && this.waiting.length > 0) this.start(this.run, this.waiting.shift()!);
   }
 
-  private start(run: HeldRun, job: HeldJob): void {
+  private start(run: HeldRun, job: HeldWork): void {
     const done = run(job)
       .then(
         ({ retryInMs }) => {

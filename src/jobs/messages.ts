@@ -1,11 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
 import { ChannelError } from '../../channels/channel.js';
-import { outcomeOf } from '../domain/types.js';
+import { outcomeOf, type Delivery, type Request } from '../domain/types.js';
 import * as deliveries from '../store/deliveries.js';
 import { isLastAttempt, ROW_DELETED, type JobContext, type JobRun } from './context.js';
 import { JOB_ATTEMPTS } from './queue.js';
 
-type Stored = deliveries.StoredDelivery;
+type Key = deliveries.DeliveryKey;
 
 /**
  * Permanent channel errors fail the delivery at once, with the platform's reason; others are retried
@@ -14,7 +14,7 @@ type Stored = deliveries.StoredDelivery;
  */
 async function onChannelError(
   ctx: JobContext,
-  d: Stored,
+  d: Key,
   run: JobRun,
   err: unknown,
   outOfTries = false,
@@ -58,7 +58,7 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
 }
 
 export async function settleJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void | typeof ROW_DELETED> {
-  const found = await deliveries.getDelivery(ctx.db, data.deliveryId);
+  const found = await toSettle(ctx, data.deliveryId, run.current);
   // 'queued' is left to the deliver job, which settles after posting if the request closed meanwhile.
   if (!found || found.delivery.status !== 'delivered') return;
   const { delivery: d, request } = found;
@@ -72,4 +72,15 @@ export async function settleJob(ctx: JobContext, data: { deliveryId: string }, r
   }
   await deliveries.setDeliveryStatus(ctx.db, d, 'settled', ['delivered'], null, run.jobId);
   return run.jobId ? ROW_DELETED : undefined;
+}
+
+/**
+ * The delivery to settle and its request. A held settle has the request as its claim's statement
+ * left it: a copy shown delivered there is still delivered (or settled since, which an edit repeats
+ * harmlessly), so only one shown queued — it may have been posted since — is read again.
+ */
+async function toSettle(ctx: JobContext, deliveryId: string, current: Request | undefined): Promise<{ delivery: Delivery; request: Request } | undefined> {
+  const seen = current?.deliveries.find((x) => x.id === deliveryId);
+  if (current && seen?.status === 'delivered') return { delivery: seen, request: current };
+  return deliveries.getDelivery(ctx.db, deliveryId);
 }

@@ -7,7 +7,7 @@ import { isLastAttempt, ROW_DELETED, type JobContext, type JobRun } from './cont
 import { deliverJob, settleJob } from './messages.js';
 import { nudgeJob } from './nudge.js';
 import { JOB_ATTEMPTS, QUEUE_NAME, type JobName } from './queue.js';
-import type { HeldJob } from '../store/requests.js';
+import type { HeldWork } from './held-jobs.js';
 
 const CHANNEL_BACKOFF_BASE_MS = 1000;
 const CHANNEL_BACKOFF_MAX_MS = 5 * 60_000;
@@ -64,8 +64,8 @@ async function runJob(ctx: JobContext, { name, id, data, run }: Attempt): Promis
 }
 
 /** A held job's first try; one that fails and may be tried again goes to BullMQ after the usual backoff. */
-export async function runHeldJob(ctx: JobContext, job: HeldJob): Promise<{ retryInMs?: number }> {
-  const run: JobRun = { attemptsMade: 0, maxAttempts: JOB_ATTEMPTS[job.job], jobId: job.job_id };
+export async function runHeldJob(ctx: JobContext, job: HeldWork): Promise<{ retryInMs?: number }> {
+  const run: JobRun = { attemptsMade: 0, maxAttempts: JOB_ATTEMPTS[job.job], jobId: job.job_id, ...(job.request ? { current: job.request } : {}) };
   try {
     await runJob(ctx, { name: job.job, id: job.job_id, data: job.payload, run });
     return {};

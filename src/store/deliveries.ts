@@ -9,6 +9,9 @@ export interface StoredDelivery extends DeliveryRow {
   attempts: number;
 }
 
+/** What names a delivery in its events and errors. */
+export type DeliveryKey = Pick<StoredDelivery, 'id' | 'channel' | 'to'>;
+
 /** A delivery and its request as getRequest reads it: what a job needs, in one round trip. */
 export interface DeliveryWithRequest {
   delivery: StoredDelivery;
@@ -76,7 +79,7 @@ export async function markDelivered(db: Db, d: StoredDelivery, ref: MessageRef, 
  */
 export async function setDeliveryStatus(
   db: Db,
-  d: StoredDelivery,
+  d: DeliveryKey,
   status: DeliveryStatus,
   from: DeliveryStatus[],
   error: string | null = null,

@@ -9,6 +9,7 @@ import type { Wakeup } from '../../src/jobs/wakeups.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { Db } from '../../src/store/db.js';
 import type { HeldJob } from '../../src/store/requests.js';
+import type { HeldWork } from '../../src/jobs/held-jobs.js';
 import { makeRequest } from '../helpers/fixtures.js';
 
 function setup(opts: { publishFails?: boolean } = {}) {
@@ -16,7 +17,7 @@ function setup(opts: { publishFails?: boolean } = {}) {
   const published: Wakeup[] = [];
   const logged: string[] = [];
   const presented: string[] = [];
-  const taken: HeldJob[] = [];
+  const taken: HeldWork[] = [];
   // The gauges would read the database when scraped; these tests only read counters.
   const metrics = createMetrics({} as Db);
   const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) });
@@ -76,10 +77,13 @@ describe('follow-ups', () => {
   it('jobs a commit held for this process go to its held jobs, not through the relay', () => {
     const s = setup();
     const settle: HeldJob = { job: 'settle', job_id: 'settle-dlv_1', payload: { deliveryId: 'dlv_1' } };
-    s.followUps.decided(closed({ state: 'resolved' }), { queued: 0, held: [settle] });
+    const decided = closed({ state: 'resolved' });
+    s.followUps.decided(decided, { queued: 0, held: [settle] });
     const deliver: HeldJob = { job: 'deliver', job_id: 'deliver-dlv_2', payload: { deliveryId: 'dlv_2' } };
-    s.followUps.created(makeRequest(), { queued: 0, held: [deliver] });
-    expect(s.taken).toEqual([settle, deliver]);
+    const created = makeRequest();
+    s.followUps.created(created, { queued: 0, held: [deliver] });
+    // Each with the request as its commit left it, so the job need not read it again.
+    expect(s.taken).toEqual([{ ...settle, request: decided }, { ...deliver, request: created }]);
     expect(s.pokes).toHaveLength(0);
   });
 
