@@ -6,6 +6,7 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { ChannelError, type ChannelErrorKind } from '../channel.js';
 import { RateGate } from '../kit/rate-gate.js';
+import { keepAliveFetch } from '../kit/keep-alive-fetch.js';
 import { RecentEdits } from '../kit/recent-edits.js';
 import type { RequestMetadata } from './codec.js';
 import { boltLogger } from './log.js';
@@ -112,6 +113,7 @@ export class SlackApi {
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
       timeout: opts.timeoutMs ?? 10_000,
+      fetch: keepAliveFetch(),
     });
   }
 
