@@ -3,7 +3,7 @@ import type { Db } from '../store/db.js';
 import { dueIn } from '../store/outbox.js';
 import type { Request } from '../domain/types.js';
 import type { HeldJob } from '../store/requests.js';
-import { WORKER_LOCK_MS, WORKER_STALLED_CHECK_MS } from './worker.js';
+import { WORKER_LOCK_MS, WORKER_STALLED_CHECK_MS } from './queue.js';
 
 export interface HeldJobsOptions {
   /** A held job's row is not due for this long, renewed every third of it while this process has the job. */
@@ -14,7 +14,7 @@ export interface HeldJobsOptions {
   maxWaiting: number;
 }
 
-/** The lease is as long as BullMQ takes to find a dead worker's job (see worker.ts), so either way a dead process's work resumes as soon. */
+/** The lease is as long as BullMQ takes to find a dead worker's job (see worker.ts), so either way a dead process's work resumes as soon (see queue.ts). */
 export const DEFAULT_HELD_JOBS: HeldJobsOptions = { leaseMs: WORKER_LOCK_MS + WORKER_STALLED_CHECK_MS, maxRunning: 64, maxWaiting: 5000 };
 
 /** One run of a held job: done (its row is gone), or to be retried through the queue in `retryInMs`. */

@@ -17,6 +17,14 @@ export function redisConnection(url: string, { autoPipelining = false } = {}): R
  */
 export const JOB_ATTEMPTS: Record<JobName, number> = { deliver: 12, settle: 12, callback: 3, expire: 10, remind: 10, nudge: 6 };
 
+/**
+ * A dead worker's job is found stalled once its lock expires and the stalled check next runs:
+ * within about 8 + 2 s. A live worker renews its locks every lockDuration / 2 (4 s), so a job may
+ * run for as long as it needs; only an event loop blocked for over 4 s risks a second run.
+ */
+export const WORKER_LOCK_MS = 8000;
+export const WORKER_STALLED_CHECK_MS = 2000;
+
 export function jobOptions(name: JobName): JobsOptions {
   return {
     removeOnComplete: { age: 3600, count: 10_000 },

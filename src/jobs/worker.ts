@@ -6,7 +6,7 @@ import { callbackJob } from './callback.js';
 import { isLastAttempt, ROW_DELETED, type JobContext, type JobRun } from './context.js';
 import { deliverJob, settleJob } from './messages.js';
 import { nudgeJob } from './nudge.js';
-import { JOB_ATTEMPTS, QUEUE_NAME, type JobName } from './queue.js';
+import { JOB_ATTEMPTS, QUEUE_NAME, WORKER_LOCK_MS, WORKER_STALLED_CHECK_MS, type JobName } from './queue.js';
 import type { HeldWork } from './held-jobs.js';
 
 const CHANNEL_BACKOFF_BASE_MS = 1000;
@@ -14,13 +14,6 @@ const CHANNEL_BACKOFF_MAX_MS = 5 * 60_000;
 /** A platform's Retry-After is honoured up to this; beyond it we try again sooner (and count the try). */
 export const CHANNEL_RETRY_AFTER_MAX_MS = 15 * 60_000;
 
-/**
- * A dead worker's job is found stalled once its lock expires and the stalled check next runs:
- * within about 8 + 2 s. A live worker renews its locks every lockDuration / 2 (4 s), so a job may
- * run for as long as it needs; only an event loop blocked for over 4 s risks a second run.
- */
-export const WORKER_LOCK_MS = 8000;
-export const WORKER_STALLED_CHECK_MS = 2000;
 
 /** Delay before the next try: the platform's own Retry-After when it gave one (capped), else exponential. */
 export function backoffDelay(attemptsMade: number, _type?: string, err?: Error): number {
