@@ -12,11 +12,16 @@ const ANY_REQUEST = '*';
 /**
  * Redis pub/sub carries "request X changed" to every process, so a long-poll or SSE stream on one
  * process wakes when another process takes the answer. Listeners are local; one subscription each.
+ * The wake-ups of one tick (a group commit's creates, a batch of expiries) leave as one message:
+ * every process receives every message, so a message per wake-up cost each of them a parse and a
+ * dispatch per change. A lone wake-up is sent as an object, several as an array.
  */
 export class Wakeups {
   private readonly local = new EventEmitter();
   private readonly channel: string;
   private readonly closing = new AbortController();
+  private batch: Wakeup[] = [];
+  private sending: Promise<void> | undefined;
 
   constructor(
     private readonly pub: Redis,
@@ -30,19 +35,31 @@ export class Wakeups {
   async start(): Promise<void> {
     this.sub.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
+      let parsed: unknown;
       try {
-        const w = JSON.parse(message) as Wakeup;
-        this.local.emit(w.requestId, w);
-        this.local.emit(ANY_REQUEST, w);
+        parsed = JSON.parse(message);
       } catch {
-        // a foreign message on our channel; nothing to wake
+        return; // a foreign message on our channel; nothing to wake
+      }
+      for (const w of Array.isArray(parsed) ? parsed : [parsed]) {
+        if (typeof (w as Partial<Wakeup> | null)?.requestId !== 'string') continue;
+        this.local.emit((w as Wakeup).requestId, w);
+        this.local.emit(ANY_REQUEST, w);
       }
     });
     await this.sub.subscribe(this.channel);
   }
 
-  async publish(w: Wakeup): Promise<void> {
-    await this.pub.publish(this.channel, JSON.stringify(w));
+  /** Sends `w` with the other wake-ups of this tick; settles once they are published. */
+  publish(w: Wakeup): Promise<void> {
+    this.batch.push(w);
+    this.sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const batch = this.batch;
+      this.batch = [];
+      this.sending = undefined;
+      await this.pub.publish(this.channel, JSON.stringify(batch.length === 1 ? batch[0] : batch));
+    });
+    return this.sending;
   }
 
   /** Calls `fn` on every change of the request until the returned function is called. */
