@@ -107,6 +107,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const runsJobs = o.workers !== false;
   const holdsJobs = runsJobs && o.holdJobs !== false;
   const held = new HeldJobs(db, relay, log.child({ part: 'jobs' }), { ...DEFAULT_HELD_JOBS, leaseMs: o.heldJobLeaseMs ?? DEFAULT_HELD_JOBS.leaseMs });
+  metrics.heldJobs(() => held.counts);
   const followUps = createFollowUps({ relay, held, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit, firstAttemptMaxWaitMs });
   const hub = new SwitchboardHub({
     db, channels, tokens, publicUrl: config.publicUrl, callbackPrivate: config.SWITCHBOARD_CALLBACK_PRIVATE, events: followUps,

@@ -70,6 +70,20 @@ export function createMetrics(db: Db) {
   return {
     registry,
     requestsCreated,
+    /** Exports the jobs this process holds to run itself (jobs/held-jobs.ts), read at each scrape. */
+    heldJobs(read: () => { running: number; waiting: number }) {
+      new Gauge({
+        name: 'switchboard_held_jobs',
+        help: 'Deliveries and settles this process committed and runs itself, by state (running, waiting for a slot)',
+        labelNames: ['state'],
+        registers: [registry],
+        collect() {
+          const { running, waiting } = read();
+          this.set({ state: 'running' }, running);
+          this.set({ state: 'waiting' }, waiting);
+        },
+      });
+    },
     webhookAttempts,
     decided(state: string, latencyMs: number) {
       decisions.inc({ state });

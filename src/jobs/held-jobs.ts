@@ -71,6 +71,10 @@ export class HeldJobs {
     return this.running.size + this.waiting.length;
   }
 
+  get counts(): { running: number; waiting: number } {
+    return { running: this.running.size, waiting: this.waiting.length };
+  }
+
   /**
    * Takes no more: waiting jobs go back to the relay at once, running ones get up to `maxMs`. One
    * still running after that keeps its row until its lease runs out; then another process runs it.

@@ -72,6 +72,7 @@ describe('held jobs', () => {
     held.take(jobs);
     // 2 running, 3 waiting, 2 given back: due now, and the relay told.
     expect(g.started).toEqual(jobs.slice(0, 2).map((j) => j.job_id));
+    expect(held.counts).toEqual({ running: 2, waiting: 3 });
     await waitFor(() => pokes.length === 1, 5000, 'the relay poked for the given-back jobs');
     const due = await dueInMs(jobs);
     expect(jobs.slice(5).map((j) => due[j.job_id]! <= 0)).toEqual([true, true]);

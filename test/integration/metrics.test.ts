@@ -27,6 +27,12 @@ describe('/metrics', () => {
     expect(gauge(second, 'switchboard_requests_pending')).toBe(1);
     expect(gauge(second, 'switchboard_requests_created_total')).toBe(3);
   });
+  it('shows the jobs the process holds to run itself, running and waiting', async () => {
+    const text = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
+    expect(text).toMatch(/^switchboard_held_jobs\{state="running"\} 0$/m);
+    expect(text).toMatch(/^switchboard_held_jobs\{state="waiting"\} 0$/m);
+  });
+
   it('wants METRICS_TOKEN when it is set, and never echoes it', async () => {
     for (const auth of [undefined, 'Bearer wrong', `Basic ${METRICS_TOKEN}`]) {
       const res = await scrape(auth);
