@@ -105,7 +105,11 @@ export class SwitchboardHub implements Hub {
     }
     const n = buildRequest(input, apiKeyId, idempotencyKey, (c) => this.d.channels.get(c)?.inline === true);
     const due = n.jobs.filter((j) => !j.delay_until);
-    if (this.d.holdJobsMs !== undefined) for (const j of due) j.hold_ms = this.d.holdJobsMs;
+    if (this.d.holdJobsMs !== undefined) {
+      for (const j of due) j.hold_ms = this.d.holdJobsMs;
+      // This process starts them at once: the insert counts that first start (see deliverJob).
+      for (const d of n.deliveries) if (d.status === 'queued') d.attempts = 1;
+    }
     const created = await this.inserts.insert(n);
     if (created) {
       const held = this.d.holdJobsMs === undefined ? [] : (due as HeldJob[]);

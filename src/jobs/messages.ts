@@ -32,7 +32,8 @@ async function onChannelError(
 
 export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void | typeof ROW_DELETED> {
   // Counted before posting: a start that dies half-way still counts (as `attempt` for the next one).
-  const started = await deliveries.startDelivery(ctx.db, data.deliveryId);
+  // A held delivery's first start was counted by the create that holds it.
+  const started = heldStart(run.current, data.deliveryId) ?? (await deliveries.startDelivery(ctx.db, data.deliveryId));
   if (!started) return;
   const { delivery: d, request } = started;
   if (request.state !== 'pending') {
@@ -55,6 +56,19 @@ export async function deliverJob(ctx: JobContext, data: { deliveryId: string }, 
   if (stateNow === 'pending') return run.jobId ? ROW_DELETED : undefined;
   // Decided while we were posting: the settle job skipped this message, so settle it here.
   if (stateNow) await settleJob(ctx, { deliveryId: d.id }, { attemptsMade: run.attemptsMade, maxAttempts: run.maxAttempts });
+}
+
+/**
+ * A delivery the create of `current` just wrote queued, its first start counted (see
+ * SwitchboardHub.create). A request closed while the job waited for a slot still looks pending here;
+ * markDelivered then reads it closed, and the job settles the message it posted.
+ */
+function heldStart(current: Request | undefined, deliveryId: string): deliveries.DeliveryWithRequest | undefined {
+  const i = current?.deliveries.findIndex((x) => x.id === deliveryId) ?? -1;
+  const d = current?.deliveries[i];
+  if (!current || !d || d.status !== 'queued' || current.state !== 'pending') return undefined;
+  // A create numbers its deliveries from 0 in recipient order, as they are listed.
+  return { delivery: { ...d, request_id: current.id, recipient_index: i, attempts: 1 }, request: current };
 }
 
 export async function settleJob(ctx: JobContext, data: { deliveryId: string }, run: JobRun): Promise<void | typeof ROW_DELETED> {

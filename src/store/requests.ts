@@ -21,8 +21,11 @@ export type HeldJob = Pick<OutboxJob, 'job_id' | 'payload'> & { job: 'deliver' |
 
 export interface NewRequest {
   row: Record<string, unknown> & { id: string; api_key_id: string };
-  /** `inline` deliveries (nothing to post) are stored as delivered and settled by the claim, without jobs. */
-  deliveries: { id: string; recipient_index: number; channel: string; to: string | null; status: 'queued' | 'delivered'; inline: boolean }[];
+  /**
+   * `inline` deliveries (nothing to post) are stored as delivered and settled by the claim, without jobs.
+   * `attempts`: starts already counted (1 when the creating process holds the deliver job and starts it at once).
+   */
+  deliveries: { id: string; recipient_index: number; channel: string; to: string | null; status: 'queued' | 'delivered'; inline: boolean; attempts?: number }[];
   jobs: OutboxJob[];
 }
 
@@ -51,10 +54,10 @@ export const ownedBy = <T>(requestId: string, rows: readonly T[]): Owned<T>[] =>
  * escalation (a request the CTE did not write gets none). Returns what deliveredEvents reads.
  */
 export const insertDeliveries = (sql: Sql, parent: string, rows: readonly Owned<NewRequest['deliveries'][number]>[]) => sql`
-  insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline)
-  select x.id, x.request_id, x.recipient_index, x.channel, x."to", x.status, x.inline
+  insert into deliveries (id, request_id, recipient_index, channel, "to", status, inline, attempts)
+  select x.id, x.request_id, x.recipient_index, x.channel, x."to", x.status, x.inline, coalesce(x.attempts, 0)
   from jsonb_to_recordset(${sql.json(rows)}::jsonb)
-    as x(id text, request_id text, recipient_index int, channel text, "to" text, status text, inline boolean)
+    as x(id text, request_id text, recipient_index int, channel text, "to" text, status text, inline boolean, attempts int)
   join ${sql(parent)} p on p.id = x.request_id
   returning request_id, channel, "to", status`;
 

@@ -136,8 +136,10 @@ describe('held jobs', () => {
     const created = await t.api('POST', '/v1/requests', { title: 'Deploy v2.3?', recipients: [{ channel: 'slack', to: 'C0APPROVALS' }] });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
-    const delivery = async () => (await t.sql`select id, status from deliveries where request_id = ${id}`)[0]!;
+    const delivery = async () => (await t.sql`select id, status, attempts from deliveries where request_id = ${id}`)[0]!;
     await waitFor(async () => (await delivery()).status === 'delivered', 10_000, 'the delivery');
+    // One start, counted by the create that held it (the job did not count it again).
+    expect((await delivery()).attempts).toBe(1);
     expect((await t.api('POST', `/v1/requests/${id}/responses`, { value: 'approve' })).status).toBe(200);
     await waitFor(async () => (await delivery()).status === 'settled', 10_000, 'the settle');
     await waitFor(async () => (await t.sql`select 1 from outbox where payload->>'requestId' = ${id}`).length === 0, 5000, 'no rows left');
