@@ -24,7 +24,7 @@ import { createQueue, redisConnection } from './jobs/queue.js';
 import { OutboxRelay } from './jobs/relay.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { createWorker, runHeldJob } from './jobs/worker.js';
-import { DEFAULT_HELD_JOBS, HeldJobs } from './jobs/held-jobs.js';
+import { DEFAULT_HELD_JOBS, HeldJobs, type HeldJobsOptions } from './jobs/held-jobs.js';
 import { registerMcp } from './mcp/http.js';
 import { createMetrics } from './metrics.js';
 import { createKeyVerifier } from './store/api-keys.js';
@@ -55,8 +55,8 @@ export interface AppOptions {
   /** How long a job may sit in BullMQ before the sweep checks that Redis still has it (default 30 s). */
   outboxRecheckMs?: number;
   crashAfterCommit?: boolean;
-  /** Lease on the jobs a process holds to run itself (default 10 s; see jobs/held-jobs.ts). */
-  heldJobLeaseMs?: number;
+  /** The line of jobs a process holds to run itself: lease, slots, waiting room (see jobs/held-jobs.ts). */
+  heldJobs?: Partial<HeldJobsOptions>;
   /** How long a draining process keeps answering 503 before it stops listening (see stop()). */
   drainGraceMs?: number;
 }
@@ -106,7 +106,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const firstAttemptMaxWaitMs = callbackBackstopMs - webhookTimeoutMs - 1000;
   const runsJobs = o.workers !== false;
   const holdsJobs = runsJobs && o.holdJobs !== false;
-  const held = new HeldJobs(db, relay, log.child({ part: 'jobs' }), { ...DEFAULT_HELD_JOBS, leaseMs: o.heldJobLeaseMs ?? DEFAULT_HELD_JOBS.leaseMs });
+  const held = new HeldJobs(db, relay, log.child({ part: 'jobs' }), { ...DEFAULT_HELD_JOBS, ...o.heldJobs });
   metrics.heldJobs(() => held.counts);
   const followUps = createFollowUps({ relay, held, wakeups, metrics, callbacks, log, crashAfterCommit: o.crashAfterCommit, firstAttemptMaxWaitMs });
   const hub = new SwitchboardHub({
@@ -119,7 +119,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   const http = createHttpServer(log);
   const load = new LoadMonitor({
     limits: { eventLoopMs: config.SWITCHBOARD_SHED_EVENT_LOOP_MS, pendingCreates: config.SWITCHBOARD_SHED_PENDING_CREATES, outboxBacklog: config.SWITCHBOARD_SHED_OUTBOX },
-    backlog: (cap) => outboxBacklog(db, cap),
+    // Held jobs waiting for a slot are follow-ups not yet done, as much as due outbox rows are.
+    backlog: async (cap) => Math.min(cap, held.counts.waiting + (await outboxBacklog(db, cap))),
   });
   load.start();
   installLoadShedding(http, load, metrics.registry);

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import postgres from 'postgres';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { loadConfig } from '../../src/config.js';
 import { dropRedisKeys, freePort, freshDatabase, suffix, TEST_REDIS_URL } from './services.js';
@@ -29,6 +29,8 @@ export interface TestHubOptions {
   workers?: boolean;
   /** false: every job goes through BullMQ, none is run at once by the process that wrote it. */
   holdJobs?: boolean;
+  /** The held jobs' line (slots, waiting room, lease). */
+  heldJobs?: AppOptions['heldJobs'];
   /** Collect the hub's log lines (at debug level) here. */
   logLines?: string[];
 }
@@ -63,6 +65,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
     drainGraceMs: 100,
     workers: opts.workers,
     holdJobs: opts.holdJobs,
+    heldJobs: opts.heldJobs,
   });
   const baseUrl = await app.listen(port, '127.0.0.1');
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/harness.js';
 import { waitFor } from '../helpers/services.js';
+import { FakeSlack } from '../fakes/slack.js';
 
 const approval = { title: 'Deploy?', recipients: [{ channel: 'web' }] };
 const hubs: TestHub[] = [];
@@ -48,6 +49,30 @@ describe('back-pressure', () => {
     expect(metrics).toMatch(/^switchboard_load_shedding 1$/m);
     expect(metrics).toMatch(/^switchboard_creates_shed_total\{reason="outbox_backlog"\} [1-9]/m);
     expect(metrics).toMatch(/^switchboard_event_loop_delay_p99_seconds /m);
+  });
+
+  it('counts held deliveries waiting for a slot as backlog too', async () => {
+    const fake = new FakeSlack();
+    await fake.start();
+    try {
+      const t = await startTestHub({
+        env: { SWITCHBOARD_SHED_OUTBOX: '2', SWITCHBOARD_SHED_EVENT_LOOP_MS: '0', SWITCHBOARD_DRAIN_SECONDS: '1', SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: 'shed-signing-secret', SLACK_API_URL: fake.url },
+        heldJobs: { maxRunning: 1 },
+      });
+      hubs.push(t);
+      // The first post hangs in its only slot; the next three wait in the process, none in the outbox.
+      fake.holdNext('chat.postMessage', 4);
+      const slack = { title: 'Deploy?', recipients: [{ channel: 'slack', to: 'C0APPROVALS' }] };
+      for (let i = 0; i < 4; i++) expect((await t.api('POST', '/v1/requests', slack)).status).toBe(201);
+      const refused = await waitFor(async () => {
+        const res = await t.api('POST', '/v1/requests', approval);
+        return res.status === 429 && res;
+      }, 15_000, 'a 429');
+      expect(refused.body).toMatchObject({ status: 429, reason: 'outbox_backlog' });
+      expect(await t.sql`select 1 from outbox where enqueued_at is null and delay_until <= now()`).toHaveLength(0);
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('refuses creates beyond the in-flight limit and stores the ones it took', async () => {
