@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { drainBudget } from '../drain-budget.js';
 import type { Request } from '../domain/types.js';
 import type { CommitJobs, HubEvents } from '../hub.js';
 import type { Metrics } from '../metrics.js';
@@ -76,13 +77,8 @@ export function createFollowUps(d: FollowUpDeps): FollowUps {
   };
   const busy = () => firstAttempts.size + waiting.length;
   const whenFewer = async (n: number, maxMs: number) => {
-    const deadline = Date.now() + maxMs;
-    while (busy() > n && firstAttempts.size > 0 && Date.now() < deadline) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
-      await Promise.race([...firstAttempts, timeout]);
-      clearTimeout(timer);
-    }
+    const budget = drainBudget(maxMs);
+    while (busy() > n && firstAttempts.size > 0 && (await budget.within(Promise.race(firstAttempts))));
   };
 
   const runJobs = (request: Request, jobs: CommitJobs) => {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { drainBudget } from '../drain-budget.js';
 import type { Db } from '../store/db.js';
 import { dueIn } from '../store/outbox.js';
 import type { Request } from '../domain/types.js';
@@ -67,10 +68,6 @@ export class HeldJobs {
     return this.opts.leaseMs;
   }
 
-  get size(): number {
-    return this.running.size + this.waiting.length;
-  }
-
   get counts(): { running: number; waiting: number } {
     return { running: this.running.size, waiting: this.waiting.length };
   }
@@ -86,15 +83,10 @@ export class HeldJobs {
     clearInterval(this.renewal);
   }
 
-  /** Resolves once nothing is running or waiting, or after `maxMs`. */
+  /** Resolves once nothing is running (waiting jobs only wait for running ones), or after `maxMs`. */
   async whenIdle(maxMs: number): Promise<void> {
-    const deadline = Date.now() + maxMs;
-    while (this.size > 0 && this.running.size > 0 && Date.now() < deadline) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
-      await Promise.race([...this.running.values(), timeout]);
-      clearTimeout(timer);
-    }
+    const budget = drainBudget(maxMs);
+    while (this.running.size > 0 && (await budget.within(Promise.race(this.running.values()))));
   }
 
   private startWaiting(): void {

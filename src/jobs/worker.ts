@@ -14,7 +14,6 @@ const CHANNEL_BACKOFF_MAX_MS = 5 * 60_000;
 /** A platform's Retry-After is honoured up to this; beyond it we try again sooner (and count the try). */
 export const CHANNEL_RETRY_AFTER_MAX_MS = 15 * 60_000;
 
-
 /** Delay before the next try: the platform's own Retry-After when it gave one (capped), else exponential. */
 export function backoffDelay(attemptsMade: number, _type?: string, err?: Error): number {
   if (err instanceof ChannelError && err.retryAfterMs !== undefined) return Math.min(err.retryAfterMs, CHANNEL_RETRY_AFTER_MAX_MS);
