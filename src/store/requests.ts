@@ -90,7 +90,7 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
     with r as (
       insert into requests ${sql(row as Record<string, never>)}
       on conflict (api_key_id, idempotency_key) where idempotency_key is not null do nothing
-      returning *
+      returning id, api_key_id, recipients
     ), d as (
       ${insertDeliveries(sql, 'r', ownedBy(n.row.id, n.deliveries))}
     ), dd as (
@@ -101,15 +101,20 @@ export async function insertRequest(db: Db, n: NewRequest): Promise<Request | un
       insert into events (request_id, type, data)
       select r.id, 'request.created', ${createdEventData(sql)} from r
     )
-    select * from r`;
-  const stored = rows[0] as RequestRow | undefined;
-  return stored && createdRequest(stored, n);
+    select id from r`;
+  return rows.length > 0 ? createdRequest(n) : undefined;
 }
 
-/** A freshly inserted row as getRequest would read it: the deliveries just inserted with it, no votes. */
-export function createdRequest(stored: RequestRow, n: NewRequest): Request {
+/** Columns a create leaves to their defaults, as a new row has them. */
+const NEW_ROW_DEFAULTS = { callback_status: null, callback_attempts: 0, response: null, closed_at: null };
+
+/**
+ * A just-inserted request as getRequest would read it, built from what was written (so the insert
+ * returns only ids, not every column to parse back): the deliveries inserted with it, no votes.
+ */
+export function createdRequest(n: NewRequest): Request {
   const deliveries = n.deliveries.map((d) => ({ ...d, channel: d.channel as DeliveryRow['channel'], error: null, ref: null }));
-  return toRequest({ ...stored, deliveries, votes: [] });
+  return toRequest({ ...NEW_ROW_DEFAULTS, ...n.row, deliveries, votes: [] } as unknown as RequestRow);
 }
 
 export async function findByIdempotencyKey(db: Db, apiKeyId: string, key: string) {

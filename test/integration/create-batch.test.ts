@@ -96,4 +96,21 @@ describe('group commit for creates', () => {
     );
     expect(answers).toEqual(answers.map(() => 'pending'));
   });
+  it("answers each create with the request exactly as a later GET reads it, alone or in a batch", async () => {
+    const rich = (i: number) => ({
+      type: 'choice', title: `Rich ${i}`, body: 'Pick one', options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B', style: 'danger' }],
+      recipients: [{ channel: 'web' }, { channel: 'web', to: 'alice@example.com' }], approvers: [], timeout_seconds: 600, on_timeout: { value: 'a' },
+      callback_url: 'https://example.com/hook', workflow_id: 'wf-1', context: { z: 1, a: { nested: [1, 'two', null] } },
+      metadata: { team: 'ops', n: 2.5 }, reminders: [{ after_seconds: 60 }],
+    });
+    for (const count of [1, 12]) {
+      const answers = await Promise.all(Array.from({ length: count }, (_, i) => create(rich(i))));
+      for (const a of answers) {
+        expect(a.status, JSON.stringify(a.body)).toBe(201);
+        const read = await t.api('GET', `/v1/requests/${a.body.id}`);
+        expect(a.body).toEqual(read.body);
+        expect(a.body.callback).toEqual({ url: 'https://example.com/hook', status: 'pending', attempts: 0 });
+      }
+    }
+  });
 });
