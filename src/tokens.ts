@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CapabilityTokens } from '../channels/channel.js';
 
 /** How long a web form stays answerable after the page was shown; then the page asks again. */
@@ -32,15 +32,17 @@ function base32(bytes: Buffer, chars: number): string {
  * capability token with a key of their own, so neither kind of token can stand in for the other.
  */
 export function createTokens(secret: string): CapabilityTokens {
-  const hmac = (key: string | Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url').slice(0, 32);
-  const formKey = createHmac('sha256', secret).update('switchboard form tokens').digest();
-  const compactKey = createHmac('sha256', secret).update('switchboard compact tokens').digest();
+  // Key objects: an HMAC keyed by one costs about half of one keyed by a string, which is converted every time.
+  const hmac = (key: KeyObject, payload: string) => createHmac('sha256', key).update(payload).digest('base64url').slice(0, 32);
+  const capabilityKey = createSecretKey(Buffer.from(secret));
+  const formKey = createSecretKey(createHmac('sha256', secret).update('switchboard form tokens').digest());
+  const compactKey = createSecretKey(createHmac('sha256', secret).update('switchboard compact tokens').digest());
   const compactMac = (payload: string) => base32(createHmac('sha256', compactKey).update(payload).digest(), 20);
   const same = (a: string, b: string) => timingSafeEqual(Buffer.from(a), Buffer.from(b));
   return {
     issue(requestId, recipient) {
       const payload = `${requestId}.${recipient === 'web' ? 'w' : recipient}`;
-      return `${payload}.${hmac(secret, payload)}`;
+      return `${payload}.${hmac(capabilityKey, payload)}`;
     },
     compact(requestId, recipient) {
       const m = /^req_([0-9a-z]{26})$/.exec(requestId);
@@ -56,7 +58,7 @@ export function createTokens(secret: string): CapabilityTokens {
       }
       const m = /^([a-z]+_[0-9a-z]{26})\.(w|\d{1,3})\.([A-Za-z0-9_-]{32})$/.exec(token);
       if (!m) return undefined;
-      if (!same(hmac(secret, `${m[1]}.${m[2]}`), m[3]!)) return undefined;
+      if (!same(hmac(capabilityKey, `${m[1]}.${m[2]}`), m[3]!)) return undefined;
       return { requestId: m[1]!, recipient: m[2] === 'w' ? 'web' : Number(m[2]) };
     },
     formToken(capability) {
