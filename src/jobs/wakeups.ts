@@ -34,7 +34,8 @@ export class Wakeups {
 
   async start(): Promise<void> {
     this.sub.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
+      // Most messages find nobody waiting here: skip the parse (every process receives every change).
+      if (channel !== this.channel || this.local.eventNames().length === 0) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(message);
