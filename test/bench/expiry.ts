@@ -1,4 +1,5 @@
 import { CpuMeter, type CpuShare } from './cpu.js';
+import { startAnswerLoop } from './answerer.js';
 import { Receiver } from './decision-latency.js';
 import { startHubProcess } from './hub-process.js';
 import { seedPending } from '../helpers/seed-pending.js';
@@ -14,7 +15,10 @@ export interface ExpiryResult {
   allWebhooksSeconds: number | null;
   webhooksReceived: number;
   webhooksDuplicate: number;
-  /** Answers to other requests, one every 50 ms: before the deadline, and while the burst runs. */
+  /**
+   * Answers to other requests, one every 50 ms: before the deadline, and while the burst runs. Sent
+   * and timed from a worker thread (see answerer.ts), not the thread receiving the burst's webhooks.
+   */
   answerBeforeMs: Summary;
   answerDuringMs: Summary;
   /** CPU from the deadline until all webhooks were in. */
@@ -57,19 +61,7 @@ export async function runExpiry(n: number, cleanup: Cleanup): Promise<ExpiryResu
   const [row] = await hub.sql<{ due: Date }[]>`select max(expires_at) as due from requests`;
   const deadline = row!.due.getTime();
 
-  const before: number[] = [];
-  const during: number[] = [];
-  let answering = true;
-  const answers = (async () => {
-    for (const id of others) {
-      if (!answering) break;
-      const start = Date.now();
-      const t = performance.now();
-      await call('POST', `/v1/requests/${id}/responses`, { value: 'approve' });
-      (start < deadline ? before : during).push(performance.now() - t);
-      await sleep(Math.max(0, ANSWER_EVERY_MS - (performance.now() - t)));
-    }
-  })();
+  const answers = startAnswerLoop({ baseUrl: hub.baseUrl, apiKey: hub.apiKey, ids: others, everyMs: ANSWER_EVERY_MS, splitAt: deadline });
 
   progress(`expiry: deadline in ${((deadline - Date.now()) / 1000).toFixed(1)} s; waiting for all to expire and their webhooks`);
   const meter = new CpuMeter(() => hub.pid);
@@ -88,8 +80,7 @@ export async function runExpiry(n: number, cleanup: Cleanup): Promise<ExpiryResu
     await sleep(500);
   }
   const cpu = meter.end();
-  answering = false;
-  await answers;
+  const { before, during } = await answers.stop();
   const arrivals = [...receiver.arrivals.values()].map((at) => performance.timeOrigin + at);
   const expiredWebhooks = arrivals.length;
   const lastArrival = Math.max(...arrivals);
