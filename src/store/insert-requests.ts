@@ -6,8 +6,9 @@ import { createdEventData, createdRequest, deliveredEvents, insertDeliveries, in
  * insertRequest for many requests in one statement (so one transaction): requests, deliveries,
  * outbox jobs and events as multi-row INSERTs, each table's rows sent as one JSON parameter.
  * Returns each request as stored (built from what was written: see createdRequest), in input order,
- * or undefined where its Idempotency-Key was already used. The caller passes at most one request per (api key, Idempotency-Key), ordered by
- * that pair, so concurrent batches take the unique index's locks in one order.
+ * or undefined where its Idempotency-Key was already used. The caller passes at most one request
+ * per (api key, Idempotency-Key), ordered by that pair, so concurrent batches take the unique
+ * index's locks in one order.
  */
 export async function insertRequests(db: Db, batch: readonly NewRequest[]): Promise<(Request | undefined)[]> {
   const { sql } = db;
