@@ -183,14 +183,14 @@ export class SwitchboardHub implements Hub {
    * decided (so each gets its wake-up and first webhook attempt). Returns how many it expired.
    */
   async expireOverdue(limit: number): Promise<number> {
-    const ids = await expireOverdue(this.d.db.sql, limit, this.d.callbackBackstopMs);
-    // The statement does not say which of them queued settle jobs; a poke too many costs one empty read.
-    for (const [i, request] of (await store.getRequests(this.d.db, ids)).entries()) {
-      this.d.events.decided(request, { queued: 1, held: [] });
+    const expired = await expireOverdue(this.d.db.sql, limit, this.d.callbackBackstopMs);
+    const queued = new Map(expired.map((e) => [e.id, e.queued]));
+    for (const [i, request] of (await store.getRequests(this.d.db, [...queued.keys()])).entries()) {
+      this.d.events.decided(request, { queued: queued.get(request.id) ?? 0, held: [] });
       // Each starts a webhook: yield now and then, so live answers are not queued behind a whole chunk's.
       if (i % 10 === 9) await setImmediate();
     }
-    return ids.length;
+    return expired.length;
   }
 
   /** A reminder step is due: nudges and escalations, once, while pending (see reminder-steps.ts). */
